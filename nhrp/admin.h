@@ -1,0 +1,98 @@
+/*
+ * admin.h - the admin (control) socket and its request language.
+ *
+ * Wire contract (OpenNHRP): AF_UNIX stream, one newline-terminated request
+ * per connection (at most 511 bytes with the newline), a text reply, then
+ * close; 10 s per connection.  Replies are buffered and written
+ * non-blocking; a stalled or vanished client never blocks the daemon.
+ *
+ * Parsing is pure (admin_parse_command, admin_parse_selector) so it can be
+ * unit-tested and fuzzed; the daemon supplies the handlers.
+ */
+#ifndef NHRP_ADMIN_H
+#define NHRP_ADMIN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "addr.h"
+
+struct ev_loop;
+
+enum admin_cmd {
+	ADMIN_CMD_NONE = 0,
+	ADMIN_CMD_ROUTE_SHOW,		/* "route show" */
+	ADMIN_CMD_SHOW,			/* "show", "cache show" */
+	ADMIN_CMD_FLUSH,		/* "flush", "cache flush" */
+	ADMIN_CMD_PURGE,		/* "purge", "cache purge" */
+	ADMIN_CMD_LOWERDOWN,		/* "cache lowerdown" */
+	ADMIN_CMD_INTERFACE_SHOW,	/* "interface show" */
+	ADMIN_CMD_REDIRECT_PURGE,	/* "redirect purge" */
+	ADMIN_CMD_UPDATE_NBMA,		/* "update nbma" */
+};
+
+/* Output buffer handed to handlers. */
+struct admin_out {
+	char	*buf;
+	size_t	 len, cap;
+	bool	 oom;
+};
+void	admin_printf(struct admin_out *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+
+/* Selectors (section 3.3 of the behaviour spec) */
+#define ADMIN_SEL_IFACE		0x01	/* interface / iface / dev / local-protocol */
+#define ADMIN_SEL_HOST		0x02
+#define ADMIN_SEL_PROTO		0x04
+#define ADMIN_SEL_NBMA		0x08
+#define ADMIN_SEL_LOCAL_NBMA	0x10
+#define ADMIN_SEL_LOCAL_PROTO	0x20
+
+struct admin_selector {
+	unsigned	has;		/* ADMIN_SEL_* */
+	int		ifindex_hint;	/* set by the lookup callback */
+	void		*iface;		/* daemon's interface object, opaque here */
+	char		*hostname;
+	struct nhrp_addr proto;
+	unsigned	proto_prefix;	/* omitted or 0 -> 32 (upstream) */
+	struct nhrp_addr nbma;
+	struct nhrp_addr local_nbma;
+	struct nhrp_addr local_proto;
+};
+
+/* Daemon callbacks used while parsing selectors. */
+struct admin_lookup {
+	/* interface by name; NULL if unknown */
+	void	*(*iface_by_name)(void *arg, const char *name);
+	/* interface whose protocol address is exactly a; NULL if none */
+	void	*(*iface_by_proto)(void *arg, const struct nhrp_addr *a);
+	/* the unambiguous interface for a local NBMA (see spec 3.3); NULL ok */
+	void	*(*iface_by_local_nbma)(void *arg, const struct nhrp_addr *a);
+	void	*arg;
+};
+
+/*
+ * Matches the command prefix (case-insensitive, table order).  Returns
+ * the command and sets *args to what follows the prefix.
+ */
+enum admin_cmd admin_parse_command(const char *req, const char **args);
+/*
+ * Parses "KEYWORD VALUE ..." into sel.  Returns 0, or -1 after writing
+ * the complete failure reply (Status: failed / Reason: ...) to out.
+ */
+int	admin_parse_selector(const char *args, const struct admin_lookup *,
+	    struct admin_selector *sel, struct admin_out *out);
+void	admin_selector_clear(struct admin_selector *);
+
+/* Handler: writes the whole reply to out. */
+typedef void (*admin_handler_fn)(void *arg, enum admin_cmd,
+	    const char *args, struct admin_out *out);
+
+/*
+ * Binds the socket (never unlinking one a live daemon listens on) and
+ * starts accepting.  Returns 0 or -errno.
+ */
+int	admin_init(struct ev_loop *, const char *path, admin_handler_fn, void *arg);
+void	admin_shutdown(void);
+
+#endif
