@@ -23,6 +23,8 @@ typedef void (*resolver_cb)(void *ctx, int status,
 struct resolver_query;
 
 int	resolver_init(struct ev_loop *);
+/* Use these servers ("ip[:port],...") instead of resolv.conf (tests). */
+int	resolver_set_servers(const char *csv);
 struct resolver_query *resolver_lookup(const char *name, resolver_cb, void *ctx);
 void	resolver_cancel(struct resolver_query *);
 void	resolver_shutdown(void);
