@@ -23,9 +23,12 @@ typedef void (*resolver_cb)(void *ctx, int status,
 struct resolver_query;
 
 int	resolver_init(struct ev_loop *);
+/* Per-try timeout and tries (default 2000 ms, 3); before resolver_init (tests). */
+void	resolver_set_timeout(unsigned timeout_ms, unsigned tries);
 /* Use these servers ("ip[:port],...") instead of resolv.conf (tests). */
 int	resolver_set_servers(const char *csv);
 struct resolver_query *resolver_lookup(const char *name, resolver_cb, void *ctx);
+/* The handle is valid until its callback runs or it is cancelled. */
 void	resolver_cancel(struct resolver_query *);
 void	resolver_shutdown(void);
 

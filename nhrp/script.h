@@ -39,6 +39,8 @@ struct script_job;
 int	script_init(struct ev_loop *, const char *path, unsigned timeout_s,
 	    unsigned max_running);
 void	script_set_limits(unsigned timeout_s, unsigned max_running);
+/* Finer timeout and SIGTERM->SIGKILL grace (default 2 s), for tests; 0 = default. */
+void	script_set_timeouts_ms(unsigned timeout_ms, unsigned grace_ms);
 /*
  * Runs "path event" with env (taken over: cleared on return).  With
  * done == NULL the hook is fire-and-forget and NULL is returned.

@@ -1,0 +1,465 @@
+/*
+ * script.c - hook script runner: fork+exec per event on the libev loop.
+ *
+ * Every hook (tracked or fire-and-forget) enters one FIFO queue and is
+ * started while fewer than max_running children exist.  A child is
+ * watched with an ev_child watcher (default loop only) and an ev_timer:
+ * on timeout it gets SIGTERM, then SIGKILL after a grace period, and is
+ * reaped before its result ("timeout") is reported.  A cancelled job
+ * stays accounted until its child is reaped, so the concurrency limit
+ * also holds for children that are being killed.
+ *
+ * Status values given to the done callback: 0 on success, N for
+ * "exitstatus N", 128 + N for "signal N", -1 for "timeout".
+ */
+#include "config.h"
+
+#include <sys/queue.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <ev.h>
+
+#include "log.h"
+#include "script.h"
+
+#define SCRIPT_PATH_ENV		"PATH=/usr/sbin:/usr/bin:/sbin:/bin"
+#define SCRIPT_DEF_TIMEOUT	120.0	/* seconds */
+#define SCRIPT_DEF_GRACE	2.0	/* SIGTERM -> SIGKILL, seconds */
+#define SCRIPT_DEF_RUNNING	16
+#define SCRIPT_FORK_RETRY	1.0	/* seconds after a failed fork */
+
+enum job_state {
+	JOB_QUEUED,
+	JOB_RUNNING,
+	JOB_DONE	/* reaped, its callback is running */
+};
+
+struct script_job {
+	TAILQ_ENTRY(script_job)	 entry;
+	enum job_state		 state;
+	char			*event;
+	char			*envp[SCRIPT_ENV_MAX + 2];
+	script_done_fn		 done;	/* NULL: fire-and-forget or cancelled */
+	void			*ctx;
+	pid_t			 pid;
+	int			 killing;	/* 0, SIGTERM or SIGKILL sent */
+	int			 timed_out;
+	ev_child		 child_w;
+	ev_timer		 timer_w;
+};
+
+TAILQ_HEAD(script_jobq, script_job);
+
+static struct ev_loop	*script_loop;
+static char		*script_path;
+static double		 script_timeout = SCRIPT_DEF_TIMEOUT;
+static double		 script_grace = SCRIPT_DEF_GRACE;
+static unsigned		 script_max_running = SCRIPT_DEF_RUNNING;
+static struct script_jobq script_queue = TAILQ_HEAD_INITIALIZER(script_queue);
+static struct script_jobq script_active = TAILQ_HEAD_INITIALIZER(script_active);
+static size_t		 script_nqueued;
+static size_t		 script_nrunning;
+static ev_timer		 script_retry_w;
+static int		 script_pumping;
+
+static void	script_pump(void);
+
+/* --- environment ------------------------------------------------------- */
+
+void
+script_env_init(struct script_env *env)
+{
+	memset(env, 0, sizeof(*env));
+}
+
+int
+script_env_add(struct script_env *env, const char *key, const char *fmt, ...)
+{
+	va_list ap;
+	char *val = NULL, *kv = NULL;
+	int r;
+
+	if (env->n >= SCRIPT_ENV_MAX || key == NULL || *key == '\0' ||
+	    strchr(key, '=') != NULL)
+		return -1;
+	va_start(ap, fmt);
+	r = vasprintf(&val, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		return -1;
+	r = asprintf(&kv, "%s=%s", key, val);
+	free(val);
+	if (r < 0)
+		return -1;
+	env->var[env->n++] = kv;
+	return 0;
+}
+
+void
+script_env_clear(struct script_env *env)
+{
+	size_t i;
+
+	for (i = 0; i < env->n && i < SCRIPT_ENV_MAX; i++) {
+		free(env->var[i]);
+		env->var[i] = NULL;
+	}
+	env->n = 0;
+}
+
+/* --- jobs -------------------------------------------------------------- */
+
+static void
+script_job_free(struct script_job *job)
+{
+	size_t i;
+
+	if (job == NULL)
+		return;
+	for (i = 0; job->envp[i] != NULL; i++)
+		free(job->envp[i]);
+	free(job->event);
+	free(job);
+}
+
+static void
+script_close_fds(void)
+{
+	struct rlimit rl;
+	long fd, max = 1024;
+
+#ifdef SYS_close_range
+	if (syscall(SYS_close_range, 3U, ~0U, 0U) == 0)
+		return;
+#endif
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		max = (long)rl.rlim_cur;
+	else if (sysconf(_SC_OPEN_MAX) > 0)
+		max = sysconf(_SC_OPEN_MAX);
+	for (fd = 3; fd < max; fd++)
+		(void)close((int)fd);
+}
+
+/*
+ * In the child, between fork and exec: only async-signal-safe calls.
+ * All signals are still blocked here (the parent blocked them around
+ * fork), so no inherited handler can run before the reset.
+ */
+static void __attribute__((noreturn))
+script_child(struct script_job *job)
+{
+	struct sigaction sa;
+	sigset_t none;
+	char *argv[3];
+	int sig;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	for (sig = 1; sig < NSIG; sig++) {
+		if (sig == SIGKILL || sig == SIGSTOP)
+			continue;
+		(void)sigaction(sig, &sa, NULL);
+	}
+	script_close_fds();
+	sigemptyset(&none);
+	(void)sigprocmask(SIG_SETMASK, &none, NULL);
+
+	argv[0] = script_path;
+	argv[1] = job->event;
+	argv[2] = NULL;
+	execve(script_path, argv, job->envp);
+	_exit(1);
+}
+
+static void
+script_child_cb(struct ev_loop *loop, ev_child *w, int revents)
+{
+	struct script_job *job = w->data;
+	script_done_fn done;
+	char reason[32];
+	int st = w->rstatus, status;
+
+	if (!WIFEXITED(st) && !WIFSIGNALED(st))
+		return;		/* stopped or continued: keep waiting */
+
+	ev_child_stop(loop, &job->child_w);
+	ev_timer_stop(loop, &job->timer_w);
+	TAILQ_REMOVE(&script_active, job, entry);
+	script_nrunning--;
+
+	if (job->timed_out) {
+		status = -1;
+		snprintf(reason, sizeof(reason), "timeout");
+	} else if (WIFEXITED(st)) {
+		status = WEXITSTATUS(st);
+		if (status == 0)
+			snprintf(reason, sizeof(reason), "success");
+		else
+			snprintf(reason, sizeof(reason), "exitstatus %d",
+			    status);
+	} else {
+		status = 128 + WTERMSIG(st);
+		snprintf(reason, sizeof(reason), "signal %d", WTERMSIG(st));
+	}
+	log_debug("script %s (pid %ld): %s", job->event, (long)job->pid,
+	    reason);
+
+	job->state = JOB_DONE;
+	done = job->done;
+	job->done = NULL;
+	if (done != NULL)
+		done(job->ctx, status, reason);
+	script_job_free(job);
+	script_pump();
+}
+
+static void
+script_kill(struct script_job *job, int sig)
+{
+	job->killing = sig;
+	if (kill(job->pid, sig) == -1 && errno != ESRCH)
+		log_warn("script %s: kill %ld", job->event, (long)job->pid);
+}
+
+/* Starts (or escalates) the SIGTERM -> SIGKILL sequence. */
+static void
+script_terminate(struct script_job *job)
+{
+	ev_timer_stop(script_loop, &job->timer_w);
+	if (job->killing == 0) {
+		script_kill(job, SIGTERM);
+		ev_timer_set(&job->timer_w, script_grace, 0.);
+		ev_timer_start(script_loop, &job->timer_w);
+	} else if (job->killing == SIGTERM) {
+		script_kill(job, SIGKILL);
+		/* the ev_child watcher reaps it */
+	}
+}
+
+static void
+script_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct script_job *job = w->data;
+
+	if (job->killing == 0) {
+		job->timed_out = 1;
+		log_warnx("script %s (pid %ld) timed out", job->event,
+		    (long)job->pid);
+	}
+	script_terminate(job);
+}
+
+static int
+script_spawn(struct script_job *job)
+{
+	sigset_t all, old;
+	pid_t pid;
+	int saved;
+
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &old);
+	pid = fork();
+	if (pid == 0)
+		script_child(job);
+	saved = errno;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (pid == -1)
+		return -saved;
+
+	job->pid = pid;
+	job->state = JOB_RUNNING;
+	ev_child_init(&job->child_w, script_child_cb, pid, 0);
+	job->child_w.data = job;
+	ev_child_start(script_loop, &job->child_w);
+	ev_timer_init(&job->timer_w, script_timer_cb, script_timeout, 0.);
+	job->timer_w.data = job;
+	ev_timer_start(script_loop, &job->timer_w);
+	TAILQ_INSERT_TAIL(&script_active, job, entry);
+	script_nrunning++;
+	log_debug("script %s started (pid %ld)", job->event, (long)pid);
+	return 0;
+}
+
+static void
+script_retry_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	script_pump();
+}
+
+/* Starts queued jobs, oldest first, while slots are free. */
+static void
+script_pump(void)
+{
+	struct script_job *job;
+	int r;
+
+	if (script_loop == NULL || script_pumping ||
+	    ev_is_active(&script_retry_w))
+		return;
+	script_pumping = 1;
+	while (script_nrunning < script_max_running &&
+	    (job = TAILQ_FIRST(&script_queue)) != NULL) {
+		TAILQ_REMOVE(&script_queue, job, entry);
+		script_nqueued--;
+		if ((r = script_spawn(job)) < 0) {
+			errno = -r;
+			log_warn("script %s: fork", job->event);
+			TAILQ_INSERT_HEAD(&script_queue, job, entry);
+			script_nqueued++;
+			ev_timer_set(&script_retry_w, SCRIPT_FORK_RETRY, 0.);
+			ev_timer_start(script_loop, &script_retry_w);
+			break;
+		}
+	}
+	script_pumping = 0;
+}
+
+/* --- public interface -------------------------------------------------- */
+
+int
+script_init(struct ev_loop *loop, const char *path, unsigned timeout_s,
+    unsigned max_running)
+{
+	char *p;
+
+	if (loop == NULL || !ev_is_default_loop(loop) || path == NULL) {
+		errno = EINVAL;
+		return -1;
+	}
+	if ((p = strdup(path)) == NULL)
+		return -1;
+	free(script_path);
+	script_path = p;
+	script_loop = loop;
+	ev_timer_init(&script_retry_w, script_retry_cb, SCRIPT_FORK_RETRY, 0.);
+	script_set_limits(timeout_s, max_running);
+	return 0;
+}
+
+void
+script_set_limits(unsigned timeout_s, unsigned max_running)
+{
+	script_timeout = timeout_s ? (double)timeout_s : SCRIPT_DEF_TIMEOUT;
+	script_max_running = max_running ? max_running : SCRIPT_DEF_RUNNING;
+	script_pump();
+}
+
+void
+script_set_timeouts_ms(unsigned timeout_ms, unsigned grace_ms)
+{
+	script_timeout = timeout_ms ? timeout_ms / 1000.0 : SCRIPT_DEF_TIMEOUT;
+	script_grace = grace_ms ? grace_ms / 1000.0 : SCRIPT_DEF_GRACE;
+}
+
+struct script_job *
+script_run(const char *event, struct script_env *env, script_done_fn done,
+    void *ctx)
+{
+	struct script_job *job;
+	size_t i, n = 0;
+
+	if (script_loop == NULL || event == NULL ||
+	    (job = calloc(1, sizeof(*job))) == NULL)
+		goto fail;
+	if ((job->event = strdup(event)) == NULL ||
+	    (job->envp[n++] = strdup(SCRIPT_PATH_ENV)) == NULL) {
+		script_job_free(job);
+		goto fail;
+	}
+	if (env != NULL) {
+		for (i = 0; i < env->n && i < SCRIPT_ENV_MAX; i++) {
+			job->envp[n++] = env->var[i];
+			env->var[i] = NULL;
+		}
+		env->n = 0;
+	}
+	job->done = done;
+	job->ctx = ctx;
+	job->state = JOB_QUEUED;
+	TAILQ_INSERT_TAIL(&script_queue, job, entry);
+	script_nqueued++;
+	script_pump();
+	return done != NULL ? job : NULL;
+
+fail:
+	log_warnx("script %s: cannot queue", event ? event : "(null)");
+	if (env != NULL)
+		script_env_clear(env);
+	return NULL;
+}
+
+void
+script_cancel(struct script_job *job)
+{
+	if (job == NULL || job->state == JOB_DONE)
+		return;
+	job->done = NULL;
+	job->ctx = NULL;
+	if (job->state == JOB_QUEUED) {
+		TAILQ_REMOVE(&script_queue, job, entry);
+		script_nqueued--;
+		script_job_free(job);
+		return;
+	}
+	/* Running: kill it; the slot is freed once the child is reaped. */
+	if (job->killing == 0)
+		script_terminate(job);
+}
+
+size_t
+script_running(void)
+{
+	return script_nrunning;
+}
+
+size_t
+script_queued(void)
+{
+	return script_nqueued;
+}
+
+void
+script_shutdown(void)
+{
+	struct script_job *job;
+
+	while ((job = TAILQ_FIRST(&script_queue)) != NULL) {
+		TAILQ_REMOVE(&script_queue, job, entry);
+		script_job_free(job);
+	}
+	script_nqueued = 0;
+	while ((job = TAILQ_FIRST(&script_active)) != NULL) {
+		TAILQ_REMOVE(&script_active, job, entry);
+		if (script_loop != NULL) {
+			ev_child_stop(script_loop, &job->child_w);
+			ev_timer_stop(script_loop, &job->timer_w);
+		}
+		/*
+		 * SIGKILL cannot be caught: the wait returns at once (it
+		 * fails with ECHILD if libev reaped the child already).
+		 */
+		(void)kill(job->pid, SIGKILL);
+		while (waitpid(job->pid, NULL, 0) == -1 && errno == EINTR)
+			;
+		script_job_free(job);
+	}
+	script_nrunning = 0;
+	if (script_loop != NULL)
+		ev_timer_stop(script_loop, &script_retry_w);
+	free(script_path);
+	script_path = NULL;
+	script_loop = NULL;
+}
