@@ -87,7 +87,7 @@ struct nhrp_cie {
 	uint16_t	mtu;
 	uint16_t	holding_time;
 	uint8_t		preference;
-	struct nhrp_addr nbma;		/* afn = packet afn; len 0 = absent */
+	struct nhrp_addr nbma;		/* afn = packet afn; absent: all zero */
 	struct nhrp_addr nbma_sub;	/* subaddress, normally absent */
 	struct nhrp_addr proto;		/* afn from the protocol type */
 };
@@ -161,6 +161,12 @@ const char *nhrp_codec_strerror(int err);	/* accepts err or -err */
 
 /* RFC 1071 checksum, correct for odd lengths (final byte = high byte). */
 uint16_t nhrp_checksum(const uint8_t *, size_t);
+/*
+ * Recomputes the checksum field of the packet in buf (len bytes given)
+ * over its packet size field, e.g. after patching the hop count.  Returns
+ * 0, or -NHRP_E_TRUNCATED / -NHRP_E_SIZE when the size field is unusable.
+ */
+int	nhrp_packet_fix_checksum(uint8_t *, size_t);
 
 struct nhrp_parse_info {
 	size_t	error_offset;	/* byte offset of the offending field */
@@ -181,6 +187,20 @@ int	nhrp_packet_parse(const uint8_t *, size_t, struct nhrp_packet *,
  * NHRP_E_*.
  */
 ssize_t	nhrp_packet_build(const struct nhrp_packet *, uint8_t *buf, size_t size);
+/*
+ * Lenient parse of the fixed header, mandatory part and the four
+ * addresses only (no size, checksum, version, type, payload or extension
+ * checks), for the offending packet embedded in an Error Indication:
+ * fills afn, pro_type, pro_snap, hop_count, version, type, flags,
+ * request_id (error_code/offset for type 7) and the addresses.  The
+ * families and address lengths must still be valid.  Returns 0 or a
+ * negative NHRP_E_*; nothing to free.
+ */
+int	nhrp_packet_parse_header_only(const uint8_t *, size_t,
+	    struct nhrp_packet *);
+/* 1 when both packets have the same fields (has_end not compared). */
+int	nhrp_packet_equal(const struct nhrp_packet *,
+	    const struct nhrp_packet *);
 
 void	nhrp_packet_init(struct nhrp_packet *, uint8_t type);	/* IPv4 defaults */
 void	nhrp_packet_clear(struct nhrp_packet *);
@@ -194,7 +214,12 @@ void	nhrp_cie_list_clear(struct nhrp_cie_list *);
 struct nhrp_ext *nhrp_packet_ext_find(struct nhrp_packet *, uint16_t type);
 const struct nhrp_ext *nhrp_packet_ext_find_const(const struct nhrp_packet *,
 	    uint16_t type);
-/* Appends a new extension (CIE list for 3/4/5/9), NULL on ENOMEM. */
+/*
+ * Appends a new extension (CIE list for 3/4/5/9), NULL on ENOMEM.  When
+ * the type is present already, returns the existing one unchanged (a
+ * packet holds each type at most once).  Pointers into pkt->ext stay
+ * valid while a packet has at most 8 extensions; more may move them.
+ */
 struct nhrp_ext *nhrp_packet_ext_add(struct nhrp_packet *, uint16_t type,
 	    bool compulsory);
 int	nhrp_ext_set_raw(struct nhrp_ext *, const void *, size_t);
