@@ -80,6 +80,7 @@ struct conf_iface {
 	TAILQ_HEAD(, conf_dynmap) dynmaps;
 	TAILQ_HEAD(, conf_target) targets;
 	int		line;		/* first "interface" line */
+	int		auth_line;	/* last cisco-authentication line */
 };
 
 struct nhrp_conf {
@@ -88,7 +89,12 @@ struct nhrp_conf {
 	unsigned	script_timeout;		/* seconds, default 120 */
 	unsigned	script_max_running;	/* tracked hooks in flight, default 16 */
 	int		shutdown_purge;		/* purge our registrations on exit, default 1 */
+	char		*source;		/* file name given to conf_parse_*() */
 };
+
+#define CONF_DEFAULT_SCRIPT_TIMEOUT	120
+#define CONF_DEFAULT_SCRIPT_MAX		16
+#define CONF_CISCO_AUTH_USED		8	/* bytes Cisco peers compare */
 
 /* error sink: called once per error with "FILE:LINE: message" */
 typedef void (*conf_err_fn)(void *arg, const char *msg);
@@ -101,5 +107,21 @@ struct nhrp_conf *conf_parse_buffer(const char *name, const char *buf,
 void	conf_print(FILE *, const struct nhrp_conf *);
 void	conf_free(struct nhrp_conf *);
 struct conf_iface *conf_iface_find(const struct nhrp_conf *, const char *);
+
+/* 1 when both trees hold the same configuration (line numbers ignored). */
+int	conf_equal(const struct nhrp_conf *, const struct nhrp_conf *);
+/*
+ * Reports what is valid but worth a log line ("FILE:LINE: cisco-
+ * authentication secret longer than 8 bytes: ...") through fn; returns
+ * the number of warnings.  The daemon logs them with log_warnx().
+ */
+int	conf_warnings(const struct nhrp_conf *, conf_err_fn, void *arg);
+/* The keyword table, sorted; NULL past the end. */
+const char *conf_keyword(unsigned);
+/*
+ * "opennhrp -n [-v]": parse path, errors and warnings to stderr, the
+ * canonical form to stdout when print; returns the exit status, 0 or 4.
+ */
+int	conf_check_main(const char *path, int print);
 
 #endif
