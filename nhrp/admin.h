@@ -54,7 +54,8 @@ struct admin_selector {
 	void		*iface;		/* daemon's interface object, opaque here */
 	char		*hostname;
 	struct nhrp_addr proto;
-	unsigned	proto_prefix;	/* omitted or 0 -> 32 (upstream) */
+	unsigned	proto_prefix;	/* omitted -> 32; /0 means everything
+					   (upstream turned 0 into 32: fixed) */
 	struct nhrp_addr nbma;
 	struct nhrp_addr local_nbma;
 	struct nhrp_addr local_proto;
@@ -83,6 +84,60 @@ enum admin_cmd admin_parse_command(const char *req, const char **args);
 int	admin_parse_selector(const char *args, const struct admin_lookup *,
 	    struct admin_selector *sel, struct admin_out *out);
 void	admin_selector_clear(struct admin_selector *);
+
+/*
+ * opennhrp-ng additions
+ *
+ * Selector notes: sel is initialised by admin_parse_selector; call
+ * admin_selector_clear() afterwards in every case.  interface/iface/dev,
+ * local-protocol and local-nbma all choose the interface, so any two of
+ * them (or one twice) is conflicting-keyword.  The daemon filters on
+ * sel->iface whenever it is non-NULL: it is set by interface/iface/dev
+ * (ADMIN_SEL_IFACE), local-protocol (ADMIN_SEL_IFACE|ADMIN_SEL_LOCAL_PROTO)
+ * and, when the callback could infer one, local-nbma (ADMIN_SEL_LOCAL_NBMA
+ * only).  ADMIN_SEL_NBMA means shortcut-route entries are not shown.
+ */
+
+/* Canonical request prefix of a command ("cache lowerdown"), "" for NONE. */
+const char *admin_cmd_name(enum admin_cmd);
+
+/* Output buffer management (a zeroed struct admin_out is empty). */
+void	admin_out_reset(struct admin_out *);	/* len = 0, oom = false */
+void	admin_out_free(struct admin_out *);
+/* "Status: error\nReason: unrecognized command\n" */
+void	admin_reply_unrecognized(struct admin_out *);
+/* "Status: failed\nReason: <reason>\nNear-Keyword: '<near>'\n" */
+void	admin_reply_failed(struct admin_out *, const char *reason,
+	    const char *near);
+/* "Status: ok\nEntries-Affected: <n>\n" */
+void	admin_reply_affected(struct admin_out *, unsigned long n);
+
+/*
+ * "update nbma NBMA PROTO": both addresses required (a /len is accepted
+ * and ignored).  Returns 0, or -1 after writing the syntax-error reply
+ * (Near-Keyword: the last word read, '' when there was none).
+ */
+int	admin_parse_update_nbma(const char *args, struct nhrp_addr *nbma,
+	    struct nhrp_addr *proto, struct admin_out *out);
+/*
+ * "redirect purge [A[/len]]": returns 0 when no address was given (clear
+ * everything), 1 with *a and *plen set (omitted len = 32, /0 = all), or
+ * -1 after writing the invalid-address reply (Near-Keyword: the word).
+ */
+int	admin_parse_redirect_purge(const char *args, struct nhrp_addr *a,
+	    unsigned *plen, struct admin_out *out);
+
+/*
+ * Socket tuning, for tests (defaults: 10 s timeout, 64 connections, 1 s
+ * accept pause after EMFILE).  The timeout covers the request (from
+ * accept to the newline); while replying it restarts on each write that
+ * makes progress.  Call before or after admin_init.
+ */
+void	admin_set_timeout(double seconds);
+void	admin_set_max_conns(unsigned);
+void	admin_set_accept_pause(double seconds);
+unsigned admin_nconns(void);		/* connections currently open */
+bool	admin_accept_paused(void);	/* EMFILE back-off in progress */
 
 /* Handler: writes the whole reply to out. */
 typedef void (*admin_handler_fn)(void *arg, enum admin_cmd,
