@@ -171,7 +171,23 @@ script_child(struct script_job *job)
 	for (sig = 1; sig < NSIG; sig++) {
 		if (sig == SIGKILL || sig == SIGSTOP)
 			continue;
-		(void)sigaction(sig, &sa, NULL);
+		if (sigaction(sig, &sa, NULL) == 0 || errno != EINVAL)
+			continue;
+#ifdef SYS_rt_sigaction
+		{
+			/*
+			 * libc reserves a few real-time signals and refuses
+			 * them; an inherited SIG_IGN there must go too.  An
+			 * all-zero kernel sigaction is SIG_DFL, no flags,
+			 * empty mask, whatever the architecture's layout.
+			 */
+			unsigned long ksa[8];
+
+			memset(ksa, 0, sizeof(ksa));
+			(void)syscall(SYS_rt_sigaction, sig, ksa, NULL,
+			    (size_t)((NSIG - 1) / 8));
+		}
+#endif
 	}
 	script_close_fds();
 	sigemptyset(&none);
