@@ -794,51 +794,52 @@ conf_parse_buffer(const char *name, const char *buf, size_t len,
 struct nhrp_conf *
 conf_parse_file(const char *path, conf_err_fn fn, void *arg)
 {
-	struct nhrp_conf *conf;
+	struct nhrp_conf *conf = NULL;
 	char msg[ERRBUF_SIZE], *buf = NULL, *n;
 	size_t len = 0, cap = 0;
 	ssize_t r;
-	int fd, saved;
+	int fd, err = 0;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
 		snprintf(msg, sizeof(msg), "%s: Unable to open configuration "
 		    "file: %s", path, strerror(errno));
-		goto fail;
+		if (fn != NULL)
+			fn(arg, msg);
+		return NULL;
 	}
 	for (;;) {
 		if (len == cap) {
 			cap = cap == 0 ? 4096 : cap * 2;
 			if ((n = realloc(buf, cap)) == NULL) {
-				errno = ENOMEM;
+				err = ENOMEM;
 				break;
 			}
 			buf = n;
 		}
 		r = read(fd, buf + len, cap - len);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r <= 0)
+		if (r == 0)
 			break;
+		if (r == -1) {
+			if (errno == EINTR)
+				continue;
+			err = errno;
+			break;
+		}
 		len += (size_t)r;
 	}
-	if (len != cap && r == 0) {
-		close(fd);
-		conf = conf_parse_buffer(path, buf, len, fn, arg);
-		explicit_bzero(buf, len);
-		free(buf);
-		return conf;
-	}
-	saved = errno;
 	close(fd);
-	snprintf(msg, sizeof(msg), "%s: Unable to read configuration file: %s",
-	    path, strerror(saved));
+	if (err == 0)
+		conf = conf_parse_buffer(path, buf, len, fn, arg);
+	else {
+		snprintf(msg, sizeof(msg), "%s: Unable to read configuration "
+		    "file: %s", path, strerror(err));
+		if (fn != NULL)
+			fn(arg, msg);
+	}
 	if (buf != NULL)
 		explicit_bzero(buf, len);
 	free(buf);
-fail:
-	if (fn != NULL)
-		fn(arg, msg);
-	return NULL;
+	return conf;
 }
 
 /* ------------------------------------------------------------------ */
