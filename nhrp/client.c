@@ -1,0 +1,349 @@
+/*
+ * client.c - registration client (static "map ... register" and
+ * dynamic-nhs entries, 6.4), the purges it sends (6.5), and the
+ * resolution requester (6.3).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <ev.h>
+
+#include "cache.h"
+#include "core.h"
+#include "iface.h"
+#include "log.h"
+#include "packet_io.h"
+#include "peer.h"
+#include "sysdep.h"
+
+static char *
+af(const struct nhrp_addr *a, char *buf)
+{
+	if (a == NULL || a->afn == NHRP_AFN_NONE)
+		return strcpy(buf, "(unspecified)");
+	return nhrp_addr_format(a, buf, NHRP_ADDRSTRLEN);
+}
+
+static const char *
+code_text(int code)
+{
+	switch (code) {
+	case NHRP_CODE_SUCCESS:
+		return "success";
+	case NHRP_CODE_ADMIN_PROHIBITED:
+		return "administratively prohibited";
+	case NHRP_CODE_INSUFFICIENT_RESOURCES:
+		return "insufficient resources";
+	case NHRP_CODE_NO_BINDING:
+		return "no binding exists";
+	case NHRP_CODE_BINDING_NON_UNIQUE:
+		return "binding non-unique";
+	case NHRP_CODE_UNIQUE_ADDRESS_REGISTERED:
+		return "unique address already registered";
+	default:
+		return "unknown";
+	}
+}
+
+/* djb2 of the interface address; bytes on the wire as upstream on x86 */
+static uint32_t
+cisco_request_id(const struct nhrp_iface *ifp)
+{
+	uint32_t h = 5381;
+	size_t i;
+
+	for (i = 0; i < ifp->proto.len; i++)
+		h = h * 33 + ifp->proto.addr[i];
+	return (h & 0xff) << 24 | (h & 0xff00) << 8 | (h >> 8 & 0xff00) |
+	    h >> 24;
+}
+
+static int
+peer_is_network(const struct nhrp_peer *p)
+{
+	return p->type == PEER_DYNAMIC_NHS && p->prefix < 32 &&
+	    !nhrp_addr_has_host_bits(&p->proto, p->prefix);
+}
+
+static void reg_reply_cb(void *, int, const struct nhrp_packet *,
+    const struct nhrp_addr *);
+
+static void
+client_register_cb(struct nhrp_peer *p)
+{
+	client_register(p);
+}
+
+void
+client_register(struct nhrp_peer *p)
+{
+	struct nhrp_iface *ifp = p->iface;
+	struct nhrp_packet pkt;
+	struct nhrp_cie *c;
+	struct nhrp_ext *e;
+	char b[NHRP_ADDRSTRLEN];
+
+	if (p->req != NULL) {
+		request_cancel(p->req);
+		p->req = NULL;
+	}
+	if (ifp == NULL || ifp->index == 0 || nhrp_addr_is_unspec(&ifp->proto)) {
+		peer_schedule(p, 5.0, client_register_cb);
+		return;
+	}
+	if (nhrp_addr_is_unspec(&p->my_nbma))
+		iface_own_nbma(ifp, &p->nbma, &p->my_nbma, &p->my_mtu);
+	nhrp_packet_init(&pkt, NHRP_REGISTRATION_REQUEST);
+	pkt.hop_count = NHRP_HOP_COUNT;
+	pkt.flags = NHRP_FLAG_CISCO_NAT;
+	if ((p->flags & PEER_F_NO_UNIQUE) == 0)
+		pkt.flags |= NHRP_FLAG_REG_U;
+	if (p->flags & PEER_F_CISCO)
+		pkt.request_id = cisco_request_id(ifp);
+	packet_fill_src(ifp, &pkt, &p->my_nbma);
+	pkt.dst_proto = p->proto;
+	if (peer_is_network(p)) {
+		nhrp_addr_broadcast(&pkt.dst_proto, p->prefix);
+		pkt.hop_count = 1;	/* Cisco drops hop 0 (decisions) */
+	}
+	if ((c = nhrp_cie_list_add(&pkt.cies)) == NULL)
+		goto fail;
+	c->code = 0;
+	c->prefix_len = 0xff;
+	c->mtu = (uint16_t)(p->my_mtu == 1500 ? 0 : p->my_mtu);
+	c->holding_time = (uint16_t)ifp->holding_time;
+	if (packet_add_std_exts(&pkt, true) != 0)
+		goto fail;
+	e = nhrp_packet_ext_find(&pkt, NHRP_EXT_NAT_ADDRESS);
+	if (e == NULL || (c = nhrp_cie_list_add(&e->cies)) == NULL)
+		goto fail;
+	c->code = 0;
+	c->prefix_len = 32;
+	c->nbma = p->nbma;
+	c->proto = p->proto;
+	log_info("Sending Registration Request to %s (my mtu=%u)",
+	    af(&pkt.dst_proto, b), p->my_mtu == 1500 ? 0 : p->my_mtu);
+	p->req = request_send(ifp, &p->nbma, &pkt, reg_reply_cb, p);
+	nhrp_packet_clear(&pkt);
+	if (p->req == NULL)
+		peer_restart(p, rand_between(60, 180));
+	return;
+fail:
+	nhrp_packet_clear(&pkt);
+	peer_restart(p, rand_between(60, 180));
+}
+
+static void
+client_purge_local_routes(struct nhrp_peer *nhs)
+{
+	struct nhrp_iface *ifp = nhs->iface;
+	struct nhrp_packet pkt;
+	struct nhrp_peer *l;
+	struct nhrp_cie *c;
+	char b[NHRP_ADDRSTRLEN];
+
+	nhrp_packet_init(&pkt, NHRP_PURGE_REQUEST);
+	pkt.hop_count = NHRP_HOP_COUNT;
+	pkt.flags = 0;
+	packet_fill_src(ifp, &pkt, &nhs->my_nbma);
+	pkt.dst_proto = nhs->proto;
+	TAILQ_FOREACH(l, &local_list, show_entry) {
+		if (l->iface == NULL ||
+		    (l->iface->flags & CONF_IF_SHORTCUT_DEST) == 0)
+			continue;
+		if ((c = nhrp_cie_list_add(&pkt.cies)) == NULL)
+			break;
+		c->prefix_len = (uint8_t)l->prefix;
+		c->proto = l->proto;
+		nhrp_addr_mask(&c->proto, l->prefix);
+	}
+	if (packet_add_std_exts(&pkt, false) == 0) {
+		log_info("Sending Purge Request (of local routes) to %s",
+		    af(&nhs->proto, b));
+		request_send(ifp, &nhs->nbma, &pkt, NULL, NULL);
+	}
+	nhrp_packet_clear(&pkt);
+}
+
+static void
+client_purge_own(struct nhrp_peer *nhs)
+{
+	struct nhrp_iface *ifp = nhs->iface;
+	struct nhrp_packet pkt;
+	struct nhrp_cie *c;
+	char b[NHRP_ADDRSTRLEN];
+
+	nhrp_packet_init(&pkt, NHRP_PURGE_REQUEST);
+	pkt.hop_count = NHRP_HOP_COUNT;
+	pkt.flags = NHRP_FLAG_PURGE_N;
+	if (nhs->flags & PEER_F_CISCO)
+		pkt.request_id = cisco_request_id(ifp);
+	else
+		pkt.request_id = packet_next_request_id();
+	packet_fill_src(ifp, &pkt, &nhs->my_nbma);
+	pkt.dst_proto = nhs->proto;
+	if ((c = nhrp_cie_list_add(&pkt.cies)) != NULL) {
+		c->prefix_len = 0xff;
+		c->holding_time = 0;
+		c->nbma = pkt.src_nbma;
+		c->proto = ifp->proto;
+		if (packet_add_std_exts(&pkt, false) == 0) {
+			log_info("Sending Purge Request (of protocol address) "
+			    "to %s", af(&nhs->proto, b));
+			packet_send(ifp, &nhs->nbma, &pkt);
+		}
+	}
+	nhrp_packet_clear(&pkt);
+}
+
+void
+client_purge_on_shutdown(void)
+{
+	struct nhrp_iface *ifp;
+	struct nhrp_peer *p;
+
+	TAILQ_FOREACH(ifp, &iface_list, entry) {
+		TAILQ_FOREACH(p, &ifp->peers, show_entry) {
+			if ((p->type != PEER_STATIC &&
+			    p->type != PEER_DYNAMIC_NHS) ||
+			    (p->flags & (PEER_F_REGISTER | PEER_F_UP)) !=
+			    (PEER_F_REGISTER | PEER_F_UP))
+				continue;
+			client_purge_own(p);
+		}
+	}
+}
+
+static void
+nhs_down(struct nhrp_peer *p, const char *reason)
+{
+	if ((p->flags & PEER_F_UP) == 0)
+		return;
+	p->down_reason = reason;
+	peer_run_script(p, "nhs-down", NULL, NULL);
+	p->down_reason = NULL;
+	p->flags &= ~PEER_F_UP;
+}
+
+static int
+nhs_discover(struct nhrp_peer *p, const struct nhrp_addr *a)
+{
+	char b1[NHRP_ADDRSTRLEN], b2[NHRP_ADDRSTRLEN];
+	struct peer_vec v = { 0 };
+	size_t i;
+
+	if (!nhrp_addr_prefix_match(&p->proto, p->prefix, a)) {
+		log_error("Protocol address change to %s is not within %s/%u",
+		    af(a, b1), af(&p->proto, b2), p->prefix);
+		return -1;
+	}
+	cache_foreach_prefix(p->iface, a, 32, PEER_MASK_REMOVABLE,
+	    peer_vec_add_cb, &v);
+	for (i = 0; i < v.n; i++)
+		peer_remove(v.v[i], "user-request");
+	peer_vec_release(&v);
+	cache_unlink(p);
+	p->proto = *a;
+	cache_link(p);
+	return 0;
+}
+
+static void
+reg_reply_cb(void *ctx, int status, const struct nhrp_packet *pkt,
+    const struct nhrp_addr *from)
+{
+	struct nhrp_peer *p = ctx;
+	struct nhrp_iface *ifp = p->iface;
+	const struct nhrp_ext *e;
+	const struct nhrp_cie *c;
+	char b1[NHRP_ADDRSTRLEN], b2[NHRP_ADDRSTRLEN];
+	int code;
+
+	p->req = NULL;
+	if (status == REQUEST_TIMEOUT) {
+		log_error("Failed to register to %s: timeout (%d)",
+		    af(&p->proto, b1), -1);
+		/* dead NHS: down now, retry later (jittered, capped) */
+		nhs_down(p, "expired");
+		peer_restart(p, rand_between(60, 180));
+		return;
+	}
+	if (status != 0) {
+		log_error("Failed to register to %s: %s (%d)",
+		    af(&p->proto, b1), nhrp_error_code_name((uint16_t)status),
+		    status);
+		peer_restart(p, rand_between(30, 90));
+		return;
+	}
+	if (!nhrp_addr_equal(&pkt->dst_proto, &p->proto)) {
+		if (peer_is_network(p)) {
+			if (nhs_discover(p, &pkt->dst_proto) != 0) {
+				peer_restart(p, rand_between(60, 180));
+				return;
+			}
+		} else {
+			log_error("Unexpected NHS protocol address change "
+			    "%s -> %s", af(&p->proto, b1),
+			    af(&pkt->dst_proto, b2));
+			peer_restart(p, rand_between(60, 180));
+			return;
+		}
+	}
+	c = pkt->cies.n > 0 ? &pkt->cies.cie[0] : NULL;
+	code = c != NULL ? c->code : -1;
+	log_info("Received Registration Reply from %s: %s",
+	    af(&p->proto, b1), code_text(code));
+	if (code == NHRP_CODE_UNIQUE_ADDRESS_REGISTERED) {
+		client_purge_own(p);
+		peer_schedule(p, 2.0, client_register_cb);
+		return;
+	}
+	if (code != NHRP_CODE_SUCCESS) {
+		peer_restart(p, rand_between(30, 90));
+		return;
+	}
+	e = nhrp_packet_ext_find_const(pkt, NHRP_EXT_NAT_ADDRESS);
+	if (e != NULL && e->is_cie_list && e->cies.n >= 2 &&
+	    e->cies.cie[1].nbma.afn == NHRP_AFN_IPV4) {
+		if (!nhrp_addr_equal(&ifp->nat_oa, &e->cies.cie[1].nbma))
+			log_info("NAT detected: our real NBMA address is %s",
+			    af(&e->cies.cie[1].nbma, b1));
+		ifp->nat_oa = e->cies.cie[1].nbma;
+	} else
+		nhrp_addr_clear(&ifp->nat_oa);
+	if ((p->flags & PEER_F_UP) == 0) {
+		client_purge_local_routes(p);
+		peer_run_script(p, "nhs-up", NULL, NULL);
+		peer_set_up(p);
+	}
+	peer_schedule(p, ifp->holding_time / 3 + 1, client_register_cb);
+}
+
+/* --- resolution (requester) ------------------------------------------ */
+
+void
+client_resolve(struct nhrp_iface *ifp, const struct nhrp_addr *dst,
+    struct nhrp_peer *incomplete)
+{
+	/* resolution arrives with issue P1 */
+	(void)ifp;
+	(void)dst;
+	(void)incomplete;
+}
+
+void
+client_traffic(struct nhrp_iface *ifp, const struct nhrp_addr *dst)
+{
+	(void)ifp;
+	(void)dst;
+}
+
+int
+client_update_nbma(struct nhrp_peer *p, const struct nhrp_addr *proto)
+{
+	if (nhs_discover(p, proto) != 0)
+		return -1;
+	if (p->flags & PEER_F_LOWER_UP)
+		client_register(p);
+	return 0;
+}
