@@ -426,13 +426,13 @@ kw_interface(struct parser *p, const struct keyword *kw, int line,
 
 	p->pctx = PC_NONE;
 	if (strlen(av[0]) >= CONF_IFNAMSIZ) {
-		error_word(p, line, av[0], "interface name too long");
+		error_word(p, p->wline, av[0], "interface name too long");
 		/* keywords that follow go to the sink, without error 2 */
 		p->iface = p->sink;
 		return;
 	}
 	if (!valid_ifname(av[0])) {
-		error_word(p, line, av[0], "invalid interface name");
+		error_word(p, p->wline, av[0], "invalid interface name");
 		p->iface = p->sink;
 		return;
 	}
@@ -714,7 +714,6 @@ parse_words(struct parser *p)
 {
 	const struct keyword *kw;
 	char *av[MAXARGS];
-	char kwname[32];
 	int i, line;
 
 	while (next_word(p)) {
@@ -726,11 +725,10 @@ parse_words(struct parser *p)
 			continue;
 		}
 		line = p->wline;
-		snprintf(kwname, sizeof(kwname), "%s", kw->name);
 		for (i = 0; i < kw->nargs; i++) {
 			if (!next_word(p) || (av[i] = strdup(p->word)) == NULL) {
 				if (!p->nomem)
-					error_word(p, line, kwname,
+					error_word(p, line, kw->name,
 					    msg_missing);
 				while (--i >= 0)
 					free(av[i]);

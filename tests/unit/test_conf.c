@@ -244,6 +244,9 @@ test_interface(void)
 	    "t.conf:1: interface name too long near word 'abcdefghijklmnop'\n"
 	    "t.conf:3: syntax error near word 'foo'\n",
 	    "16-character name, parsing goes on");
+	expect_error("interface\n\nabcdefghijklmnop\n",
+	    "t.conf:3: interface name too long near word 'abcdefghijklmnop'\n",
+	    "name error on the line of the name");
 	expect_error("interface a/b\n", "t.conf:1: invalid interface name "
 	    "near word 'a/b'\n", "slash in name");
 	expect_error("interface ..\n", "t.conf:1: invalid interface name "
