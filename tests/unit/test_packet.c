@@ -742,7 +742,7 @@ test_checksum(void)
 	static const uint8_t rfc[] = {	/* RFC 1071 section 3 example */
 		0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7,
 	};
-	uint8_t b[64];
+	uint8_t b[128];
 	size_t len;
 	const uint8_t *base;
 
@@ -755,11 +755,12 @@ test_checksum(void)
 	    "seven bytes: final 0xf7 as 0xf700");
 	INT_EQ(nhrp_checksum((const uint8_t *)"\xff\xff\xff\xff", 4), 0,
 	    "end-around carry");
-	memset(b, 0xab, sizeof(b));
+	for (len = 0; len < sizeof(b); len++)
+		b[len] = (uint8_t)(len * 37 + 11);
 	for (len = 0; len <= sizeof(b); len++)
 		if (nhrp_checksum(b, len) != ref_cksum(b, len))
 			break;
-	INT_EQ(len, sizeof(b) + 1, "matches the reference for 0..64 bytes");
+	INT_EQ(len, sizeof(b) + 1, "matches the reference for 0..128 bytes");
 
 	base = good_bytes("regreq", &len);
 	OK(len % 2 == 1 && nhrp_checksum(base, len) == 0,
