@@ -17,6 +17,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -330,12 +331,102 @@ test_answers(void)
 	resolver_cancel(NULL);
 }
 
+/*
+ * A tiny DNS server on the test's own loop that answers every A query
+ * with 192.0.2.31, .32, .31 again and .33: duplicates from the wire.
+ */
 static void
-test_server_stopped(void)
+crafted_cb(struct ev_loop *l, ev_io *w, int revents)
+{
+	static const uint8_t ans[] = { 31, 32, 31, 33 };
+	struct sockaddr_in from;
+	socklen_t flen = sizeof(from);
+	uint8_t q[512], r[512];
+	ssize_t n;
+	size_t off = 12, rl;
+	unsigned i;
+
+	n = recvfrom(w->fd, q, sizeof(q), 0, (struct sockaddr *)&from, &flen);
+	if (n < 12)
+		return;
+	while (off < (size_t)n && q[off] != 0)
+		off += q[off] + 1;
+	off += 1 + 4;			/* root label, qtype, qclass */
+	if (off > (size_t)n)
+		return;
+	memcpy(r, q, off);
+	r[2] = 0x81;			/* QR, RD */
+	r[3] = 0x80;			/* RA, NOERROR */
+	r[4] = 0; r[5] = 1;		/* one question */
+	r[6] = 0; r[7] = sizeof(ans);	/* answers */
+	memset(r + 8, 0, 4);		/* no authority, no additional */
+	rl = off;
+	for (i = 0; i < sizeof(ans); i++) {
+		static const uint8_t rr[] = {
+			0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 192, 0, 2
+		};
+
+		memcpy(r + rl, rr, sizeof(rr));
+		rl += sizeof(rr);
+		r[rl++] = ans[i];
+	}
+	(void)sendto(w->fd, r, rl, 0, (struct sockaddr *)&from, flen);
+}
+
+static int
+udp_socket(int *port)
+{
+	struct sockaddr_in sin;
+	socklen_t len = sizeof(sin);
+	int s;
+
+	*port = 0;
+	if ((s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
+		return -1;
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(s, (struct sockaddr *)&sin, sizeof(sin)) == 0 &&
+	    getsockname(s, (struct sockaddr *)&sin, &len) == 0)
+		*port = ntohs(sin.sin_port);
+	return s;
+}
+
+static void
+test_crafted_server(void)
+{
+	struct answer a;
+	ev_io io_w;
+	char csv[64];
+	int s, port;
+
+	s = udp_socket(&port);
+	OK(s != -1 && port > 0, "crafted server on port %d", port);
+	ev_io_init(&io_w, crafted_cb, s, EV_READ);
+	ev_io_start(loop, &io_w);
+	snprintf(csv, sizeof(csv), "127.0.0.1:%d", port);
+	OK(resolver_set_servers(csv) == 0, "servers %s", csv);
+
+	memset(&a, 0, sizeof(a));
+	resolver_lookup("dup.example.test", answer_cb, &a);
+	OK(run_until_called(&a, 10), "crafted answer arrived");
+	INT_EQ(a.status, 0, "crafted answer status");
+	INT_EQ(a.n, 3, "a duplicate record is delivered once");
+	OK(a.n == 3 && strcmp(addr_str(&a.addrs[0]), "192.0.2.31") == 0 &&
+	    strcmp(addr_str(&a.addrs[1]), "192.0.2.32") == 0 &&
+	    strcmp(addr_str(&a.addrs[2]), "192.0.2.33") == 0,
+	    "records keep the DNS order");
+	ev_io_stop(loop, &io_w);
+	close(s);
+}
+
+static void
+test_server_stopped(const char *dnsmasq_csv)
 {
 	struct answer a;
 	double t0;
 
+	OK(resolver_set_servers(dnsmasq_csv) == 0, "back to dnsmasq");
 	stop_dnsmasq();
 	memset(&a, 0, sizeof(a));
 	t0 = now_mono();
@@ -349,22 +440,14 @@ test_server_stopped(void)
 static void
 test_silent_server(void)
 {
-	struct sockaddr_in sin;
-	socklen_t len = sizeof(sin);
 	struct answer a, b;
 	char csv[64];
 	double t0, dt;
-	int s, cloexec, nsock = 0, port = 0;
+	int s, cloexec, nsock = 0, port;
 
 	/* a UDP socket that never answers */
-	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (s != -1 && bind(s, (struct sockaddr *)&sin, sizeof(sin)) == 0 &&
-	    getsockname(s, (struct sockaddr *)&sin, &len) == 0)
-		port = ntohs(sin.sin_port);
-	OK(port > 0, "silent server on port %d", port);
+	s = udp_socket(&port);
+	OK(s != -1 && port > 0, "silent server on port %d", port);
 
 	resolver_shutdown();
 	resolver_set_timeout(200, 2);
@@ -435,7 +518,8 @@ main(void)
 	OK(resolver_set_servers(csv) == 0, "servers %s", csv);
 
 	test_answers();
-	test_server_stopped();
+	test_crafted_server();
+	test_server_stopped(csv);
 	test_silent_server();
 
 	cleanup();
