@@ -139,7 +139,10 @@ void	admin_set_accept_pause(double seconds);
 unsigned admin_nconns(void);		/* connections currently open */
 bool	admin_accept_paused(void);	/* EMFILE back-off in progress */
 
-/* Handler: writes the whole reply to out. */
+/*
+ * Handler: writes the whole reply to out (synchronously; the transport
+ * sends it afterwards).  It must not call admin_shutdown().
+ */
 typedef void (*admin_handler_fn)(void *arg, enum admin_cmd,
 	    const char *args, struct admin_out *out);
 
