@@ -359,6 +359,8 @@ script_init(struct ev_loop *loop, const char *path, unsigned timeout_s,
 		return -1;
 	free(script_path);
 	script_path = p;
+	if (script_loop != NULL)
+		ev_timer_stop(script_loop, &script_retry_w);
 	script_loop = loop;
 	ev_timer_init(&script_retry_w, script_retry_cb, SCRIPT_FORK_RETRY, 0.);
 	script_set_limits(timeout_s, max_running);
