@@ -47,12 +47,12 @@ struct resolver_query {
 	LIST_ENTRY(resolver_query) deferred;	/* while answered */
 	resolver_cb		 cb;	/* NULL once cancelled */
 	void			*ctx;
-	int			 in_lookup;	/* inside ares_gethostbyname() */
-	int			 answered;	/* result stored, delivery pending */
+	int			 in_lookup;	/* in ares call */
+	int			 answered;	/* delivery pending */
 	int			 status;
 	size_t			 n;
 	struct nhrp_addr	 addrs[RESOLVER_MAX_ADDRS];
-	ev_timer		 defer_w;	/* delivers synchronous answers */
+	ev_timer		 defer_w;	/* synchronous answers */
 };
 
 static struct ev_loop	*resolver_loop;
@@ -61,7 +61,8 @@ static int		 resolver_ready;
 static int		 resolver_libinit;
 static int		 resolver_closing;
 static ev_timer		 resolver_timer_w;
-static LIST_HEAD(, resolver_io) resolver_ios = LIST_HEAD_INITIALIZER(resolver_ios);
+static LIST_HEAD(, resolver_io) resolver_ios =
+    LIST_HEAD_INITIALIZER(resolver_ios);
 static LIST_HEAD(, resolver_query) resolver_deferred =
     LIST_HEAD_INITIALIZER(resolver_deferred);
 static unsigned		 resolver_timeout_ms = RESOLVER_TIMEOUT_MS;
@@ -224,7 +225,8 @@ resolver_init(struct ev_loop *loop)
 	if (loop == NULL)
 		return -1;
 	if (!resolver_libinit) {
-		if ((r = ares_library_init(ARES_LIB_INIT_ALL)) != ARES_SUCCESS) {
+		r = ares_library_init(ARES_LIB_INIT_ALL);
+		if (r != ARES_SUCCESS) {
 			log_warnx("c-ares: %s", ares_strerror(r));
 			return -1;
 		}
@@ -277,7 +279,8 @@ resolver_lookup(const char *name, resolver_cb cb, void *ctx)
 	q->cb = cb;
 	q->ctx = ctx;
 	q->in_lookup = 1;
-	ares_gethostbyname(resolver_channel, name, AF_INET, resolver_host_cb, q);
+	ares_gethostbyname(resolver_channel, name, AF_INET, resolver_host_cb,
+	    q);
 	if (q->answered) {
 		/* answered synchronously: delivered from the loop */
 		q->in_lookup = 0;

@@ -23,7 +23,7 @@ typedef void (*resolver_cb)(void *ctx, int status,
 struct resolver_query;
 
 int	resolver_init(struct ev_loop *);
-/* Per-try timeout and tries (default 2000 ms, 3); before resolver_init (tests). */
+/* Per-try timeout and tries (2000 ms, 3); call before resolver_init. */
 void	resolver_set_timeout(unsigned timeout_ms, unsigned tries);
 /* Use these servers ("ip[:port],...") instead of resolv.conf (tests). */
 int	resolver_set_servers(const char *csv);

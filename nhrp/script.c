@@ -51,10 +51,10 @@ struct script_job {
 	enum job_state		 state;
 	char			*event;
 	char			*envp[SCRIPT_ENV_MAX + 2];
-	script_done_fn		 done;	/* NULL: fire-and-forget or cancelled */
+	script_done_fn		 done;	/* NULL: untracked/cancelled */
 	void			*ctx;
 	pid_t			 pid;
-	int			 killing;	/* 0, SIGTERM or SIGKILL sent */
+	int			 killing;	/* 0, SIGTERM, SIGKILL */
 	int			 timed_out;
 	ev_child		 child_w;
 	ev_timer		 timer_w;

@@ -39,7 +39,7 @@ struct script_job;
 int	script_init(struct ev_loop *, const char *path, unsigned timeout_s,
 	    unsigned max_running);
 void	script_set_limits(unsigned timeout_s, unsigned max_running);
-/* Finer timeout and SIGTERM->SIGKILL grace (default 2 s), for tests; 0 = default. */
+/* Timeout and SIGTERM->SIGKILL grace (2 s) in ms, for tests; 0 = default. */
 void	script_set_timeouts_ms(unsigned timeout_ms, unsigned grace_ms);
 /*
  * Runs "path event" with env (taken over: cleared on return).  With
