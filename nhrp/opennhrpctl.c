@@ -64,19 +64,29 @@ main(int argc, char **argv)
 	/* A reader that goes away (opennhrpctl show | head) is not fatal. */
 	signal(SIGPIPE, SIG_IGN);
 
-	/* Room for every word plus separators and the newline. */
-	for (i = 1; i < argc; i++)
-		reqlen += strlen(argv[i]) + 1;
-	if ((req = malloc(reqlen + 1)) == NULL) {
-		fprintf(stderr, "%s: out of memory\n", argv0);
-		return 1;
-	}
-	reqlen = 0;
+	/* First pass: options, and room for the words, spaces and newline. */
 	for (i = 1; i < argc; i++) {
 		if (argv[i][0] == '-' && strlen(argv[i]) == 2) {
 			if (argv[i][1] != 'a' || i + 1 >= argc)
 				usage(argv0);
 			path = argv[++i];
+			continue;
+		}
+		words++;
+		reqlen += strlen(argv[i]) + 1;
+	}
+	if (words == 0)
+		usage(argv0);
+	if ((req = malloc(reqlen)) == NULL) {
+		fprintf(stderr, "%s: out of memory\n", argv0);
+		return 1;
+	}
+	/* Second pass: the request. */
+	reqlen = 0;
+	words = 0;
+	for (i = 1; i < argc; i++) {
+		if (argv[i][0] == '-' && strlen(argv[i]) == 2) {
+			i++;
 			continue;
 		}
 		if (words++ > 0)
@@ -85,8 +95,6 @@ main(int argc, char **argv)
 		memcpy(req + reqlen, argv[i], n);
 		reqlen += n;
 	}
-	if (words == 0)
-		usage(argv0);
 	req[reqlen++] = '\n';
 
 	memset(&sun, 0, sizeof(sun));
@@ -106,9 +114,10 @@ main(int argc, char **argv)
 		goto connfail;
 	}
 
-	if ((rc = write_all(fd, req, reqlen, 1)) < 0)
-		goto sendfail;
+	rc = write_all(fd, req, reqlen, 1);
 	free(req);
+	if (rc < 0)
+		goto sendfail;
 	shutdown(fd, SHUT_WR);
 
 	for (;;) {
@@ -133,6 +142,7 @@ main(int argc, char **argv)
 	return 0;
 
 connfail:
+	free(req);
 	fprintf(stderr, "Failed to connect to opennhrp daemon [%s]: %s.\n\n",
 	    path, strerror(rc));
 	return 1;

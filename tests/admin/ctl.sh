@@ -123,6 +123,8 @@ check "-a twice: the last wins" same "$T/req" 'show\n'
 rawreq 'x' -a "$S" show "nbma  1.2.3.4" "" end
 check "spaces inside an argument sent verbatim" same "$T/req" \
     'show nbma  1.2.3.4  end\n'
+rawreq 'x' -a "$S" "" show
+check "empty first word keeps its separator" same "$T/req" ' show\n'
 rawreq 'x' -a "$S" -abc - show
 check "3-char option and lone dash are words" same "$T/req" '-abc - show\n'
 
