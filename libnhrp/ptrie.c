@@ -23,9 +23,13 @@
 #define CHUNK_FIRST	8	/* nodes in the first chunk, doubling ... */
 #define CHUNK_MAX	512	/* ... up to this many */
 
+/*
+ * What a lookup reads comes first; the slot (void *) is at the end of
+ * the node (slotoff).  Nodes start on a 64-byte boundary in their chunk,
+ * so an IPv4 node never straddles two cache lines.
+ */
 struct pnode {
 	struct pnode	*child[2];
-	void		*slot;
 	uint8_t		 plen;
 	uint8_t		 stored;
 	uint8_t		 key[];		/* keylen bytes, masked to plen */
@@ -33,15 +37,16 @@ struct pnode {
 
 struct pchunk {
 	struct pchunk	*next;
-	size_t		 size;		/* bytes, header included */
+	size_t		 size;		/* bytes allocated */
 };
-#define CHUNK_HDR	((sizeof(struct pchunk) + 15) & ~(size_t)15)
+#define NODE_ALIGN	64
 
 struct nhrp_ptrie {
 	struct pnode	*root;
 	size_t		 count;		/* stored prefixes */
 	size_t		 nnodes;	/* nodes in use */
 	size_t		 nodesize;
+	size_t		 slotoff;
 	size_t		 chunknodes;	/* nodes in the next chunk */
 	size_t		 chunkbytes;	/* all chunks */
 	struct pnode	*freelist;	/* through child[0] */
@@ -50,6 +55,12 @@ struct nhrp_ptrie {
 	uint8_t		 keylen;
 	uint8_t		 maxbits;
 };
+
+static inline void **
+node_slot(const struct nhrp_ptrie *t, const struct pnode *n)
+{
+	return (void **)(void *)((uintptr_t)n + t->slotoff);
+}
 
 static inline unsigned
 key_bit(const uint8_t *k, unsigned i)
@@ -111,19 +122,21 @@ node_new(struct nhrp_ptrie *t, const uint8_t *key, unsigned plen, int stored)
 {
 	struct pchunk *c;
 	struct pnode *n;
-	size_t i;
-	char *p;
+	size_t i, size;
+	uintptr_t p;
 
 	if (t->freelist == NULL) {
-		if ((c = malloc(CHUNK_HDR + t->chunknodes * t->nodesize)) == NULL)
+		size = sizeof(*c) + NODE_ALIGN + t->chunknodes * t->nodesize;
+		if ((c = malloc(size)) == NULL)
 			return NULL;
-		c->size = CHUNK_HDR + t->chunknodes * t->nodesize;
+		c->size = size;
 		c->next = t->chunks;
 		t->chunks = c;
-		t->chunkbytes += c->size;
-		p = (char *)c + CHUNK_HDR;
+		t->chunkbytes += size;
+		p = ((uintptr_t)(c + 1) + NODE_ALIGN - 1) &
+		    ~(uintptr_t)(NODE_ALIGN - 1);
 		for (i = t->chunknodes; i-- > 0; ) {
-			n = (struct pnode *)(void *)(p + i * t->nodesize);
+			n = (struct pnode *)(p + i * t->nodesize);
 			n->child[0] = t->freelist;
 			t->freelist = n;
 		}
@@ -133,7 +146,7 @@ node_new(struct nhrp_ptrie *t, const uint8_t *key, unsigned plen, int stored)
 	n = t->freelist;
 	t->freelist = n->child[0];
 	n->child[0] = n->child[1] = NULL;
-	n->slot = NULL;
+	*node_slot(t, n) = NULL;
 	n->plen = (uint8_t)plen;
 	n->stored = stored != 0;
 	key_copy(n->key, key, t->keylen, plen);
@@ -146,7 +159,7 @@ node_free(struct nhrp_ptrie *t, struct pnode *n)
 {
 	n->child[0] = t->freelist;
 	n->child[1] = NULL;
-	n->slot = NULL;
+	*node_slot(t, n) = NULL;
 	t->freelist = n;
 	t->nnodes--;
 }
@@ -164,8 +177,9 @@ nhrp_ptrie_new(uint16_t afn)
 	t->afn = afn;
 	t->keylen = (uint8_t)keylen;
 	t->maxbits = (uint8_t)(keylen * 8);
-	t->nodesize = (offsetof(struct pnode, key) + keylen +
+	t->slotoff = (offsetof(struct pnode, key) + keylen +
 	    sizeof(void *) - 1) & ~(sizeof(void *) - 1);
+	t->nodesize = t->slotoff + sizeof(void *);
 	t->chunknodes = CHUNK_FIRST;
 	return t;
 }
@@ -233,7 +247,7 @@ nhrp_ptrie_slot(struct nhrp_ptrie *t, const struct nhrp_addr *addr,
 				leaf->child[key_bit(n->key, plen)] = n;
 				*pp = leaf;
 				t->count++;
-				return &leaf->slot;
+				return node_slot(t, leaf);
 			}
 			/* they diverge at bit d: glue above both */
 			if ((glue = node_new(t, key, d, 0)) == NULL)
@@ -246,17 +260,17 @@ nhrp_ptrie_slot(struct nhrp_ptrie *t, const struct nhrp_addr *addr,
 			glue->child[key_bit(n->key, d)] = n;
 			*pp = glue;
 			t->count++;
-			return &leaf->slot;
+			return node_slot(t, leaf);
 		}
 		if (n->plen == plen) {
 			if (!n->stored) {
 				if (!create)
 					return NULL;
 				n->stored = 1;
-				n->slot = NULL;
+				*node_slot(t, n) = NULL;
 				t->count++;
 			}
-			return &n->slot;
+			return node_slot(t, n);
 		}
 		/* n covers addr/plen: descend (n->plen < plen <= maxbits) */
 	}
@@ -266,7 +280,7 @@ nhrp_ptrie_slot(struct nhrp_ptrie *t, const struct nhrp_addr *addr,
 		return NULL;
 	*pp = leaf;
 	t->count++;
-	return &leaf->slot;
+	return node_slot(t, leaf);
 }
 
 void
@@ -287,7 +301,7 @@ nhrp_ptrie_remove(struct nhrp_ptrie *t, const struct nhrp_addr *addr,
 	    key_diff(n->key, key, plen) < plen)
 		return;
 	n->stored = 0;
-	n->slot = NULL;
+	*node_slot(t, n) = NULL;
 	t->count--;
 	if (n->child[0] != NULL && n->child[1] != NULL)
 		return;			/* stays as glue */
@@ -314,7 +328,7 @@ ptrie_visit(const struct nhrp_ptrie *t, const struct pnode *n,
 	prefix.afn = t->afn;
 	prefix.len = t->keylen;
 	memcpy(prefix.addr, n->key, t->keylen);
-	return cb(n->slot, &prefix, n->plen, arg);
+	return cb(*node_slot(t, n), &prefix, n->plen, arg);
 }
 
 int
