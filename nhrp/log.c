@@ -39,6 +39,8 @@ log_stderr(int on)
 	log_to_stderr = on;
 }
 
+static void vlog(int, const char *, va_list) __attribute__((format(printf, 2, 0)));
+
 static void
 vlog(int pri, const char *fmt, va_list ap)
 {
@@ -81,6 +83,9 @@ log_debug(const char *fmt, ...)
 	vlog(LOG_DEBUG, fmt, ap);
 	va_end(ap);
 }
+
+static void vlog_errno(int, int, const char *, va_list)
+    __attribute__((format(printf, 3, 0)));
 
 static void
 vlog_errno(int pri, int err, const char *fmt, va_list ap)
