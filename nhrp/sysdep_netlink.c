@@ -935,6 +935,7 @@ nl_request(struct mnl_socket *s, void *bufp, size_t bufsz, const void *req,
 	ssize_t n;
 	int left, err;
 	bool dump = (rq->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP;
+	bool intr = false;
 
 	if (s == NULL)
 		return -ENOTCONN;
@@ -957,6 +958,8 @@ nl_request(struct mnl_socket *s, void *bufp, size_t bufsz, const void *req,
 			if (nlh->nlmsg_seq != seq ||
 			    (nlh->nlmsg_pid != 0 && nlh->nlmsg_pid != portid))
 				continue;	/* stale answer */
+			if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
+				intr = true;	/* changed while dumping */
 			switch (nlh->nlmsg_type) {
 			case NLMSG_NOOP:
 				break;
@@ -968,7 +971,7 @@ nl_request(struct mnl_socket *s, void *bufp, size_t bufsz, const void *req,
 					if (err < 0)
 						return err;
 				}
-				return 0;
+				return intr ? -EINTR : 0;
 			case NLMSG_ERROR:
 				if (mnl_nlmsg_get_payload_len(nlh) <
 				    sizeof(*e))
@@ -1003,6 +1006,11 @@ nl_dump(uint16_t type)
 		/* a dump interrupted by changes (or an overrun) is redone */
 		if (err != -EINTR && err != -EBUSY && err != -ENOBUFS)
 			break;
+	}
+	if (err == -EINTR) {
+		/* still changing: the events that follow cover the rest */
+		log_debug("netlink dump %u kept changing", type);
+		err = 0;
 	}
 	return err;
 }
