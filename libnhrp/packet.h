@@ -185,6 +185,18 @@ int	nhrp_packet_parse(const uint8_t *, size_t, struct nhrp_packet *,
  * with no extensions) and checksum; appends End and, for Error
  * Indications, trailer_len zero bytes.  Returns the length or a negative
  * NHRP_E_*.
+ *
+ * Notes (codec): trailer_len zero bytes are written for any type (parse
+ * sets it for any type).  -NHRP_E_INVALID for: type not 1..8, version not
+ * 1, unknown afn or protocol type, an address length other than 0 or the
+ * family's, CIEs in types 7/8 or a raw payload in types 1-6, End or a
+ * duplicate type in pkt->ext, is_cie_list not matching the type.
+ * Parse then build is byte-exact except: bytes after the packet size
+ * field are dropped, bytes after End come back as zeros, an End without
+ * the compulsory bit comes back with it, and a packet without extensions
+ * (offset 0) gets End and an offset.  Parse is strict: NBMA type/length
+ * bytes with bit 6 or 7 set, or a subaddress length other than 0 or the
+ * family's, are NHRP_E_ADDR_LEN; absent addresses are all zero (afn 0).
  */
 ssize_t	nhrp_packet_build(const struct nhrp_packet *, uint8_t *buf, size_t size);
 /*
