@@ -23,11 +23,14 @@ struct ev_loop	*nhrp_loop;
 struct nhrp_conf *nhrp_cur_conf;
 bool		 nhrp_shutting_down;
 double		 core_fake_now = 1000.0;
+bool		 core_fake_time;
 
 double
 core_now(void)
 {
-	return nhrp_loop != NULL ? ev_now(nhrp_loop) : core_fake_now;
+	if (core_fake_time || nhrp_loop == NULL)
+		return core_fake_now;
+	return ev_now(nhrp_loop);
 }
 
 /* --- sysdep callbacks ------------------------------------------------- */

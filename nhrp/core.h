@@ -14,7 +14,8 @@ extern struct ev_loop	*nhrp_loop;
 extern struct nhrp_conf	*nhrp_cur_conf;
 extern bool		 nhrp_shutting_down;
 
-extern double		 core_fake_now;	/* unit tests: time without a loop */
+extern double		 core_fake_now;	/* unit tests: fake time */
+extern bool		 core_fake_time;
 
 double	core_now(void);
 void	core_sysdep_ops(struct sysdep_ops *);

@@ -38,7 +38,7 @@
 #define EXIT_ADMIN	6
 #define EXIT_DAEMONIZE	8
 
-#define SHUTDOWN_WAIT	10.0	/* seconds for the down hooks to finish */
+#define SHUTDOWN_WAIT	5.0	/* seconds for the down hooks to finish */
 
 static const char *pid_path = NHRP_PID_FILE;
 static int pid_fd = -1;
@@ -330,9 +330,14 @@ main(int argc, char **argv)
 	ev_run(nhrp_loop, 0);
 
 	/* clean shutdown */
+	log_debug("Stopping hooks (%zu running, %zu queued)", script_running(),
+	    script_queued());
 	script_shutdown();
+	log_debug("Closing the admin socket");
 	admin_shutdown();
+	log_debug("Closing the resolver");
 	resolver_shutdown();
+	log_debug("Closing the kernel interface");
 	sysdep_close();
 	iface_shutdown();
 	cache_shutdown();

@@ -8,6 +8,7 @@
 #include <ev.h>
 
 #include "cache.h"
+#include "core.h"
 #include "iface.h"
 #include "log.h"
 #include "packet_io.h"
@@ -154,7 +155,7 @@ packet_route(struct nhrp_iface *ifp, const struct nhrp_addr *dst,
 	}
 	for (depth = 0; depth < 4; depth++) {
 		p = cache_route(ifp, &cur, PEER_MASK_ROUTE_VIA_NHS, &ex,
-		    ev_now(io_loop));
+		    core_now());
 		if (p == NULL || p->type == PEER_NEGATIVE)
 			break;
 		if (p->type != PEER_LOCAL_ROUTE)

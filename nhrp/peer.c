@@ -433,6 +433,58 @@ peer_set_expire(struct nhrp_peer *p, ev_tstamp when)
 }
 
 static void
+peer_renew(struct nhrp_peer *p)
+{
+	p->flags |= PEER_F_RENEWING;
+	p->flags &= ~PEER_F_DYING;
+	peer_schedule(p, p->expire - core_now(), peer_expire_cb);
+	client_resolve(p->iface, &p->proto, p);
+}
+
+static int
+peer_in_use(struct nhrp_peer *p)
+{
+	struct nhrp_peer *nh;
+
+	if (p->type == PEER_SHORTCUT_ROUTE) {
+		nh = cache_find_exact(p->iface, &p->nbma, 32, PEER_MASK_ADJACENT);
+		return nh != NULL && (nh->flags & PEER_F_USED);
+	}
+	return (p->flags & PEER_F_USED) != 0;
+}
+
+static void
+peer_expiry_check(struct nhrp_peer *p)
+{
+	if (peer_in_use(p)) {
+		peer_renew(p);
+		return;
+	}
+	p->flags |= PEER_F_DYING;
+	peer_schedule(p, p->expire - core_now(), peer_expire_cb);
+}
+
+/* cached / shortcut-route: check at 2/3 of the holding time (5.2) */
+void
+peer_schedule_expiry(struct nhrp_peer *p)
+{
+	double now = core_now();
+	int r = (int)(p->expire - now), d;
+
+	if (p->expire <= 0)
+		return;
+	if (r < 0)
+		r = 0;
+	d = 2 * r / 3;
+	if (p->type == PEER_SHORTCUT_ROUTE)
+		d -= 10;
+	if (d < 0)
+		d = 0;
+	p->flags &= ~PEER_F_DYING;
+	peer_schedule(p, d + 1, peer_expiry_check);
+}
+
+static void
 route_up_done(void *ctx, int status, const char *reason)
 {
 	struct nhrp_peer *p = ctx;
@@ -446,8 +498,7 @@ route_up_done(void *ctx, int status, const char *reason)
 		return;
 	}
 	p->flags |= PEER_F_UP | PEER_F_LOWER_UP;
-	if (p->expire > 0)
-		peer_set_expire(p, p->expire);
+	peer_schedule_expiry(p);
 }
 
 /* --- up / down ------------------------------------------------------- */
@@ -463,10 +514,10 @@ peer_set_up(struct nhrp_peer *p)
 		p->reg = NULL;
 		server_peer_result(reg, p, SERVER_RESULT_OK);
 	}
-	if (p->type == PEER_CACHED || p->type == PEER_DYNAMIC) {
-		if (p->expire > 0 && p->timer_fn == NULL)
-			peer_set_expire(p, p->expire);
-	}
+	if (p->type == PEER_DYNAMIC && p->expire > 0 && p->timer_fn == NULL)
+		peer_set_expire(p, p->expire);
+	else if (p->type == PEER_CACHED)
+		peer_schedule_expiry(p);
 	peer_routes_nexthop_up(p);
 }
 
@@ -788,6 +839,7 @@ peer_flush_all(unsigned mask, const char *reason)
 struct neigh_arg {
 	const struct nhrp_addr	*a;
 	bool			 used;
+	struct peer_vec		 renew;
 };
 
 static int
@@ -797,9 +849,11 @@ neigh_used_cb(struct nhrp_peer *p, void *arg)
 
 	if (!nhrp_addr_equal(&p->proto, na->a))
 		return 0;
-	if (na->used)
+	if (na->used) {
 		p->flags |= PEER_F_USED;
-	else
+		if ((p->flags & (PEER_F_DYING | PEER_F_RENEWING)) == PEER_F_DYING)
+			peer_vec_add_cb(p, &na->renew);
+	} else
 		p->flags &= ~PEER_F_USED;
 	return 0;
 }
@@ -807,10 +861,15 @@ neigh_used_cb(struct nhrp_peer *p, void *arg)
 void
 peer_neigh_event(struct nhrp_iface *ifp, const struct nhrp_addr *a, bool used)
 {
-	struct neigh_arg na = { a, used };
+	struct neigh_arg na = { a, used, { 0 } };
+	size_t i;
 
 	cache_foreach_covering(ifp, a, PEER_MASK_ALL & ~PT(PEER_LOCAL),
 	    neigh_used_cb, &na);
+	for (i = 0; i < na.renew.n; i++)
+		if ((na.renew.v[i]->flags & PEER_F_REMOVED) == 0)
+			peer_renew(na.renew.v[i]);
+	peer_vec_release(&na.renew);
 }
 
 /* kernel application probe (who-has, 7.5) */
@@ -843,5 +902,5 @@ peer_neigh_request(struct nhrp_iface *ifp, const struct nhrp_addr *dst)
 	if ((p->flags & PEER_F_UP) && !nhrp_addr_is_unspec(nbma))
 		sysdep_neigh_set(ifp->index, dst, nbma, NULL, NULL);
 	if (!nhrp_addr_is_unspec(&p->nbma) && !nhrp_addr_equal(&p->proto, dst))
-		client_resolve(ifp, dst, NULL);
+		client_traffic(ifp, dst);
 }

@@ -114,6 +114,7 @@ void	peer_start(struct nhrp_peer *);
 void	peer_set_up(struct nhrp_peer *);
 void	peer_set_expire(struct nhrp_peer *, ev_tstamp when);
 void	peer_make_negative(struct nhrp_peer *);
+void	peer_schedule_expiry(struct nhrp_peer *);	/* cached, shortcut */
 void	peer_neigh_event(struct nhrp_iface *, const struct nhrp_addr *, bool used);
 void	peer_neigh_request(struct nhrp_iface *, const struct nhrp_addr *);
 void	peer_flush_all(unsigned typemask, const char *reason);	/* SIGHUP, shutdown */

@@ -539,34 +539,163 @@ server_purge_request(struct nhrp_iface *ifp, struct nhrp_packet *pkt,
 
 /* --- resolution, traffic indication, forwarding ----------------------- */
 
+static int
+negative_cb(struct nhrp_peer *p, void *arg)
+{
+	if (p->type == PEER_NEGATIVE)
+		return peer_vec_add_cb(p, arg);
+	return 0;
+}
+
 void
 server_resolution_request(struct nhrp_iface *ifp, struct nhrp_packet *pkt,
     const struct nhrp_addr *outer)
 {
+	struct peer_vec v = { 0 };
+	struct nhrp_packet rep;
+	struct nhrp_peer *lp;
+	struct nhrp_cie *c;
+	struct nhrp_ext *e;
+	struct nhrp_addr my_nbma;
+	unsigned my_mtu = 0, hold;
 	char b1[NHRP_ADDRSTRLEN], b2[NHRP_ADDRSTRLEN];
+	size_t i;
 
 	log_info("Received Resolution Request from proto src %s to %s",
 	    af(&pkt->src_proto, b1), af(&pkt->dst_proto, b2));
+	cache_foreach_prefix(ifp, &pkt->src_proto, 32, PT(PEER_NEGATIVE),
+	    negative_cb, &v);
+	for (i = 0; i < v.n; i++)
+		peer_remove(v.v[i], NULL);
+	peer_vec_release(&v);
+
+	lp = cache_local_match(ifp, &pkt->dst_proto);
+	if (lp == NULL)
+		return;
+	if (nhrp_packet_copy(&rep, pkt) != 0)
+		return;
+	rep.type = NHRP_RESOLUTION_REPLY;
+	rep.hop_count = NHRP_HOP_COUNT;
+	rep.flags = (pkt->flags & (NHRP_FLAG_RES_Q | NHRP_FLAG_RES_S |
+	    NHRP_FLAG_RES_U | NHRP_FLAG_CISCO_NAT)) | NHRP_FLAG_RES_D |
+	    NHRP_FLAG_RES_A;
+	nhrp_cie_list_clear(&rep.cies);
+	memset(&my_nbma, 0, sizeof(my_nbma));
+	if (iface_own_nbma(ifp, outer, &my_nbma, &my_mtu) != 0)
+		my_nbma = ifp->nbma;
+	if ((c = nhrp_cie_list_add(&rep.cies)) == NULL)
+		goto out;
+	hold = lp->holding_time;
+	if (hold == 0)
+		hold = lp->iface != NULL ? lp->iface->holding_time :
+		    ifp->holding_time;
+	c->code = NHRP_CODE_SUCCESS;
+	c->prefix_len = (uint8_t)lp->prefix;
+	c->holding_time = (uint16_t)hold;
+	c->mtu = (uint16_t)my_mtu;
+	c->nbma = my_nbma;
+	c->proto = ifp->proto;
+	e = nhrp_packet_ext_find(&rep, NHRP_EXT_NAT_ADDRESS);
+	if (e != NULL && e->is_cie_list) {
+		nhrp_cie_list_clear(&e->cies);
+		if ((rep.flags & NHRP_FLAG_CISCO_NAT) &&
+		    !nhrp_addr_is_unspec(&ifp->nat_oa) &&
+		    (c = nhrp_cie_list_add(&e->cies)) != NULL) {
+			c->prefix_len = 0;
+			c->nbma = ifp->nat_oa;
+			c->proto = ifp->proto;
+		}
+	}
+	packet_fill_responder(ifp, &rep, &my_nbma);
+	log_info("Sending Resolution Reply %s/%u is-at %s (holdtime %u)",
+	    af(&pkt->dst_proto, b1), lp->prefix, af(&my_nbma, b2), hold);
+	if (packet_route_send(ifp, &rep, &pkt->src_proto) != 0)
+		log_info("No peer entry for protocol address %s",
+		    af(&pkt->src_proto, b1));
+out:
+	nhrp_packet_clear(&rep);
 }
 
 void
 server_traffic_indication(struct nhrp_iface *ifp, struct nhrp_packet *pkt,
     const struct nhrp_addr *outer)
 {
+	struct nhrp_addr dst;
 	char b1[NHRP_ADDRSTRLEN], b2[NHRP_ADDRSTRLEN];
 
-	log_info("Traffic Indication from proto src %s; about packet to %s "
-	    "ignored", af(&pkt->src_proto, b1), af(&pkt->dst_proto, b2));
+	if (pkt->payload_len < 20 || (pkt->payload[0] >> 4) != 4) {
+		nhrp_counters.rx_dropped++;
+		return;
+	}
+	nhrp_addr_set(&dst, NHRP_AFN_IPV4, pkt->payload + 16, 4);
+	if ((ifp->flags & CONF_IF_SHORTCUT) == 0) {
+		log_info("Traffic Indication from proto src %s; about packet "
+		    "to %s ignored", af(&pkt->src_proto, b1), af(&dst, b2));
+		return;
+	}
+	log_info("Traffic Indication from proto src %s; about packet to %s",
+	    af(&pkt->src_proto, b1), af(&dst, b2));
+	client_traffic(ifp, &dst);
+}
+
+static int
+is_reply(uint8_t type)
+{
+	return type == NHRP_RESOLUTION_REPLY ||
+	    type == NHRP_REGISTRATION_REPLY || type == NHRP_PURGE_REPLY;
 }
 
 void
 server_forward(struct nhrp_iface *ifp, struct nhrp_packet *pkt,
     const struct nhrp_addr *outer, const uint8_t *raw, size_t rawlen)
 {
+	struct nhrp_peer *p;
+	struct nhrp_ext *e;
+	struct nhrp_cie *c;
+	struct nhrp_addr my_nbma;
+	const struct nhrp_addr *to;
+	unsigned my_mtu = 0;
+	size_t i;
 	char b1[NHRP_ADDRSTRLEN], b2[NHRP_ADDRSTRLEN], b3[NHRP_ADDRSTRLEN];
 
-	log_debug("Forwarding packet from nbma src %s, proto src %s to proto "
+	log_info("Forwarding packet from nbma src %s, proto src %s to proto "
 	    "dst %s, hop count %u", af(&pkt->src_nbma, b1),
 	    af(&pkt->src_proto, b2), af(&pkt->dst_proto, b3), pkt->hop_count);
-	nhrp_counters.rx_dropped++;
+	if (pkt->hop_count == 0) {
+		packet_send_error(ifp, pkt, raw, rawlen, outer,
+		    NHRP_ERR_HOP_COUNT_EXCEEDED, 0);
+		return;
+	}
+	pkt->hop_count--;
+	to = is_reply(pkt->type) ? &pkt->src_proto : &pkt->dst_proto;
+	p = packet_route(ifp, to, pkt);
+	if (p == NULL || p->type == PEER_LOCAL || nhrp_addr_is_unspec(&p->nbma)) {
+		log_info("No peer entry for protocol address %s", af(to, b1));
+		packet_send_error(ifp, pkt, raw, rawlen, outer,
+		    NHRP_ERR_PROTOCOL_UNREACHABLE, 0);
+		return;
+	}
+	memset(&my_nbma, 0, sizeof(my_nbma));
+	if (iface_own_nbma(ifp, &p->nbma, &my_nbma, &my_mtu) != 0)
+		my_nbma = ifp->nbma;
+	e = nhrp_packet_ext_find(pkt, is_reply(pkt->type) ?
+	    NHRP_EXT_REVERSE_TRANSIT : NHRP_EXT_FORWARD_TRANSIT);
+	if (e != NULL && e->is_cie_list) {
+		for (i = 0; i < e->cies.n; i++) {
+			if (nhrp_addr_equal(&e->cies.cie[i].nbma, &my_nbma) &&
+			    nhrp_addr_equal(&e->cies.cie[i].proto, &ifp->proto)) {
+				packet_send_error(ifp, pkt, raw, rawlen, outer,
+				    NHRP_ERR_LOOP_DETECTED, 0);
+				return;
+			}
+		}
+		if ((c = nhrp_cie_list_add(&e->cies)) != NULL) {
+			c->holding_time = (uint16_t)ifp->holding_time;
+			c->nbma = my_nbma;
+			c->proto = ifp->proto;
+		}
+	}
+	if (is_reply(pkt->type))
+		packet_fill_responder(ifp, pkt, &my_nbma);
+	packet_send(ifp, &p->nbma, pkt);
 }
