@@ -1,0 +1,527 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# tests/bench/scale.sh: the hub scale benchmark (issue 7), side by side.
+#
+#   tests/bench/scale.sh [options]
+#
+# For each implementation and each spoke count N it builds a fresh pair of
+# namespaces (in a throwaway VM when this kernel has no GRE, through
+# tests/vm/run.sh):
+#
+#   lg-hub  eth0 198.18.0.1/24, gre1 (key 1234) 100.64.0.1/10 (FRR: /32),
+#           route 198.19.0.0/16 via 198.18.0.2; runs the hub under test
+#   lg-spk  eth0 198.18.0.2/24; runs tests/bench/loadgen, which emulates N
+#           spokes: NBMA 198.19.0.1.., protocol 100.64.0.2..
+#
+# and runs the load generator's phases against the hub: reg (cold
+# registration wave), refresh, resolve, churn (10% purge + re-register).
+# Per phase it records the loadgen summary and the hub's CPU seconds
+# (utime+stime from /proc/PID/stat, children separately) and VmRSS, and
+# counts the hub's kernel neighbour entries on gre1 after the wave.
+# Implementations:
+#   ng     nhrp/opennhrp (opennhrp-ng) as a hub; it has no option to turn
+#          the hooks off, so its hook script is /bin/true (a hook that
+#          exits 0 at once; the fork+exec per event is still paid)
+#   frr    FRR nhrpd + zebra (Debian frr) configured as a hub; CPU and RSS
+#          are nhrpd's plus zebra's (zebra installs the neighbours)
+#   floor  tests/bench/floor, the do-nothing responder
+#
+# The kernel's neighbour table thresholds (gc_thresh1/2/3, 128/512/1024 by
+# default) silently cap a hub at about 1,000 spokes: the benchmark raises
+# them (see --gc) and says so.  Numbers are reported, never asserted.
+#
+# Options:
+#   --full          N = 1000 2000 5000 10000 20000 50000 (default: 1000 2000)
+#   --sizes "N..."  spoke counts
+#   --impl "..."    implementations, in order (default: "floor ng frr")
+#   --modes "..."   phases (default: "reg refresh resolve churn")
+#   --window W      outstanding requests (default 256)
+#   --holding S     holding time the spokes register with (default 600)
+#   --gc T1,T2,T3   neighbour gc thresholds (default 100000,200000,400000)
+#   --out DIR       results directory (default $top_builddir/tests/bench/results)
+#   --builddir DIR  build tree with nhrp/opennhrp and tests/bench/loadgen
+#                   (default $top_builddir, or the current directory)
+#   --timeout S     VM timeout (default 3600)
+#   --table FILE    only print the side-by-side table of a results file
+#
+# Needs root, ip, the built binaries (make tests/bench/loadgen
+# tests/bench/floor nhrp/opennhrp nhrp/opennhrpctl) and, for frr, the
+# Debian frr package.
+
+set -u
+set -o pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+: "${top_srcdir:=$(cd "$here/../.." && pwd)}"
+SIZES="1000 2000"
+IMPLS="floor ng frr"
+MODES="reg refresh resolve churn"
+WINDOW=256
+HOLDING=600
+GC="100000,200000,400000"
+OUT=
+BUILDDIR=${top_builddir:-}
+VM_TIMEOUT=3600
+INNER=0
+TABLE=
+
+usage() {
+	sed -n '/^#   tests\/bench/,/^# Needs root/p' "$0" | sed 's/^# \{0,1\}//' >&2
+	exit 2
+}
+
+ARGS=("$@")
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--full)		SIZES="1000 2000 5000 10000 20000 50000"; shift ;;
+	--sizes)	SIZES=$2; shift 2 ;;
+	--impl)		IMPLS=$2; shift 2 ;;
+	--modes)	MODES=$2; shift 2 ;;
+	--window)	WINDOW=$2; shift 2 ;;
+	--holding)	HOLDING=$2; shift 2 ;;
+	--gc)		GC=$2; shift 2 ;;
+	--out)		OUT=$2; shift 2 ;;
+	--builddir)	BUILDDIR=$2; shift 2 ;;
+	--timeout)	VM_TIMEOUT=$2; shift 2 ;;
+	--table)	TABLE=$2; shift 2 ;;
+	--inner)	INNER=1; shift ;;
+	-h|--help)	usage ;;
+	*)		echo "scale.sh: unknown option $1" >&2; usage ;;
+	esac
+done
+
+if [ -z "$BUILDDIR" ]; then
+	if [ -x "$PWD/tests/bench/loadgen" ]; then
+		BUILDDIR=$PWD
+	else
+		BUILDDIR=$top_srcdir
+	fi
+fi
+BUILDDIR=$(cd "$BUILDDIR" && pwd) || exit 2
+LOADGEN=$BUILDDIR/tests/bench/loadgen
+FLOOR=$BUILDDIR/tests/bench/floor
+DAEMON=$BUILDDIR/nhrp/opennhrp
+CTL=$BUILDDIR/nhrp/opennhrpctl
+: "${OUT:=$BUILDDIR/tests/bench/results}"
+
+# ---- the side-by-side table -------------------------------------------------
+
+# print_table FILE: one row per (N, phase), one column group per
+# implementation, and the ratios against the floor.
+print_table() {
+	awk '
+	function v(line, key,   i, n, a, kv) {
+		n = split(line, a, " ")
+		for (i = 1; i <= n; i++) {
+			split(a[i], kv, "=")
+			if (kv[1] == key)
+				return substr(a[i], length(key) + 2)
+		}
+		return ""
+	}
+	/^result / {
+		impl = v($0, "impl"); n = v($0, "spokes"); m = v($0, "mode")
+		k = n SUBSEP m SUBSEP impl
+		rate[k] = v($0, "rate"); p50[k] = v($0, "p50_ms")
+		p99[k] = v($0, "p99_ms"); cpu[k] = v($0, "hub_cpu_s")
+		ccpu[k] = v($0, "hub_child_cpu_s"); ok[k] = v($0, "ok")
+		ops[k] = v($0, "ops"); rss[k] = v($0, "rss_per_spoke_b")
+		neigh[k] = v($0, "hub_neigh")
+		if (!(impl in seenimpl)) { seenimpl[impl] = 1; impls[++ni] = impl }
+		nm = n SUBSEP m
+		if (!(nm in seenrow)) { seenrow[nm] = 1; rows[++nr] = nm }
+	}
+	function ratio(a, b) {
+		if (a == "" || b == "" || b + 0 == 0) return "-"
+		return sprintf("%.2f", a / b)
+	}
+	END {
+		if (nr == 0) { print "no results"; exit }
+		printf "%-6s %-8s", "N", "phase"
+		for (i = 1; i <= ni; i++)
+			printf " | %-34s", impls[i] " ok/ops rate/s p50ms p99ms cpu_s"
+		printf "\n"
+		for (r = 1; r <= nr; r++) {
+			split(rows[r], nmv, SUBSEP)
+			printf "%-6s %-8s", nmv[1], nmv[2]
+			for (i = 1; i <= ni; i++) {
+				k = rows[r] SUBSEP impls[i]
+				if (!(k in rate)) { printf " | %-34s", "-"; continue }
+				c = cpu[k]
+				if (ccpu[k] != "" && ccpu[k] + 0 > 0)
+					c = c "+" ccpu[k]
+				printf " | %-34s", sprintf("%s/%s %.0f %.1f %.1f %s",
+				    ok[k], ops[k], rate[k], p50[k], p99[k], c)
+			}
+			printf "\n"
+		}
+		printf "\nRatios against floor (rate: impl/floor, higher is better; "
+		printf "p99 and hub CPU: impl/floor, lower is better)\n"
+		printf "%-6s %-8s", "N", "phase"
+		for (i = 1; i <= ni; i++)
+			if (impls[i] != "floor")
+				printf " | %-24s", impls[i] " rate p99 cpu"
+		printf "\n"
+		for (r = 1; r <= nr; r++) {
+			split(rows[r], nmv, SUBSEP)
+			printf "%-6s %-8s", nmv[1], nmv[2]
+			f = rows[r] SUBSEP "floor"
+			for (i = 1; i <= ni; i++) {
+				if (impls[i] == "floor") continue
+				k = rows[r] SUBSEP impls[i]
+				if (!(k in rate) || !(f in rate)) {
+					printf " | %-24s", "-"; continue
+				}
+				printf " | %-24s", ratio(rate[k], rate[f]) " " \
+				    ratio(p99[k], p99[f]) " " \
+				    ratio(cpu[k] + ccpu[k], cpu[f] + ccpu[f])
+			}
+			printf "\n"
+		}
+		printf "\nHub memory and kernel state after the cold wave "
+		printf "(RSS growth / registered spoke, neighbour entries on gre1)\n"
+		for (r = 1; r <= nr; r++) {
+			split(rows[r], nmv, SUBSEP)
+			if (nmv[2] != "reg") continue
+			printf "%-6s", nmv[1]
+			for (i = 1; i <= ni; i++) {
+				k = rows[r] SUBSEP impls[i]
+				if (!(k in rate)) continue
+				printf " | %s %s B/spoke, %s neigh", impls[i],
+				    rss[k], neigh[k]
+			}
+			printf "\n"
+		}
+	}' "$1"
+}
+
+if [ -n "$TABLE" ]; then
+	print_table "$TABLE"
+	exit 0
+fi
+
+# ---- outer: get a kernel with GRE ---------------------------------------------
+
+if [ "$INNER" = 0 ]; then
+	[ "$(id -u)" = 0 ] || { echo "scale.sh: needs root" >&2; exit 2; }
+	for f in "$LOADGEN" "$FLOOR"; do
+		[ -x "$f" ] || { echo "scale.sh: $f not built (make tests/bench/loadgen tests/bench/floor)" >&2; exit 2; }
+	done
+	mkdir -p "$OUT" || exit 2
+	OUT=$(cd "$OUT" && pwd)
+	big=0
+	for n in $SIZES; do [ "$n" -gt 5000 ] && big=1; done
+	if [ $big = 1 ]; then
+		: "${NHRP_VM_MEM:=6144}"
+	else
+		: "${NHRP_VM_MEM:=2048}"
+	fi
+	export NHRP_VM_MEM
+	exec "$top_srcdir/tests/vm/run.sh" --timeout "$VM_TIMEOUT" \
+	    --share "$BUILDDIR" --share "$OUT" -- \
+	    bash "$0" --inner --builddir "$BUILDDIR" --out "$OUT" \
+	    --sizes "$SIZES" --impl "$IMPLS" --modes "$MODES" \
+	    --window "$WINDOW" --holding "$HOLDING" --gc "$GC"
+fi
+
+# ---- inner: runs as root where GRE works ---------------------------------------
+
+HUB=lg-hub
+SPK=lg-spk
+HUB_NBMA=198.18.0.1
+HUB_PROTO=100.64.0.1
+STAMP=$(date -u +%Y%m%dT%H%M%SZ)
+RES="$OUT/scale-$STAMP.txt"
+LOGDIR="$OUT/scale-$STAMP.logs"
+RUNTMP=$(mktemp -d /tmp/scale.XXXXXX)
+mkdir -p "$LOGDIR"
+HZ=$(getconf CLK_TCK)
+IMPL_PIDS=()
+
+say() {
+	echo "scale: $*" >&2
+}
+
+cleanup() {
+	stop_impl
+	ip netns del $HUB 2>/dev/null
+	ip netns del $SPK 2>/dev/null
+	rm -rf "$RUNTMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# cpu_ticks PID: "self children" clock ticks.
+cpu_ticks() {
+	local s
+	s=$(cat "/proc/$1/stat" 2>/dev/null) || { echo "0 0"; return; }
+	s=${s##*) }
+	# fields after ")": state=1 ... utime=12 stime=13 cutime=14 cstime=15
+	set -- $s
+	echo "$((${12} + ${13})) $((${14} + ${15}))"
+}
+
+rss_kb() {
+	awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0
+}
+
+# Sums over the implementation's processes.
+impl_cpu() {
+	local p self=0 child=0 a b
+	for p in "${IMPL_PIDS[@]}"; do
+		read -r a b <<<"$(cpu_ticks "$p")"
+		self=$((self + a))
+		child=$((child + b))
+	done
+	echo "$self $child"
+}
+
+impl_rss() {
+	local p t=0
+	for p in "${IMPL_PIDS[@]}"; do
+		t=$((t + $(rss_kb "$p")))
+	done
+	echo $t
+}
+
+impl_alive() {
+	local p
+	for p in "${IMPL_PIDS[@]}"; do
+		kill -0 "$p" 2>/dev/null || return 1
+	done
+	[ ${#IMPL_PIDS[@]} -gt 0 ]
+}
+
+setup_ns() {
+	local impl=$1
+	ip netns del $HUB 2>/dev/null
+	ip netns del $SPK 2>/dev/null
+	ip netns add $HUB && ip netns add $SPK || return 1
+	ip -n $HUB link set lo up
+	ip -n $SPK link set lo up
+	ip -n $HUB link add eth0 type veth peer name eth0 netns $SPK || return 1
+	ip -n $HUB addr add $HUB_NBMA/24 dev eth0
+	ip -n $SPK addr add 198.18.0.2/24 dev eth0
+	ip -n $HUB link set eth0 up
+	ip -n $SPK link set eth0 up
+	ip -n $HUB route add 198.19.0.0/16 via 198.18.0.2 dev eth0
+	# the spoke side must not forward or answer the hub's GRE itself
+	ip netns exec $SPK sysctl -qw net.ipv4.ip_forward=0
+	if [ "$impl" = frr ]; then
+		# FRR 8.4: tunnel bound to eth0, no local (see vm-rig.md)
+		ip -n $HUB tunnel add gre1 mode gre key 1234 ttl 64 dev eth0 ||
+		    return 1
+		ip -n $HUB addr add $HUB_PROTO/32 dev gre1
+	else
+		ip -n $HUB tunnel add gre1 mode gre key 1234 ttl 64 \
+		    local $HUB_NBMA || return 1
+		ip -n $HUB addr add $HUB_PROTO/10 dev gre1
+	fi
+	ip -n $HUB link set gre1 up
+	# warm the ARP entry both ways so the first wave does not wait for it
+	ip netns exec $SPK ping -c 1 -W 2 $HUB_NBMA >/dev/null 2>&1
+	return 0
+}
+
+start_impl() {
+	local impl=$1 log=$2 i
+	IMPL_PIDS=()
+	case "$impl" in
+	floor)
+		ip netns exec $HUB "$FLOOR" -i gre1 -A $HUB_PROTO -N $HUB_NBMA \
+		    -t "$HOLDING" </dev/null >"$log" 2>&1 &
+		IMPL_PIDS=($!)
+		for i in $(seq 100); do
+			grep -q 'ready' "$log" 2>/dev/null && return 0
+			impl_alive || return 1
+			sleep 0.1
+		done
+		return 1
+		;;
+	ng)
+		[ -x "$DAEMON" ] || { say "no $DAEMON"; return 1; }
+		cat >"$RUNTMP/ng.conf" <<EOF
+interface gre1
+	holding-time $HOLDING
+EOF
+		ip netns exec $HUB "$DAEMON" -c "$RUNTMP/ng.conf" \
+		    -a "$RUNTMP/ng.sock" -p "$RUNTMP/ng.pid" -s /bin/true \
+		    </dev/null >"$log" 2>&1 &
+		IMPL_PIDS=($!)
+		for i in $(seq 300); do
+			"$CTL" -a "$RUNTMP/ng.sock" show 2>/dev/null |
+			    grep -q '^Status: ok' && return 0
+			impl_alive || return 1
+			sleep 0.1
+		done
+		return 1
+		;;
+	frr)
+		[ -x /usr/lib/frr/nhrpd ] || { say "no /usr/lib/frr/nhrpd (apt-get install frr)"; return 1; }
+		local d=/run/frr/$HUB c=$RUNTMP/frr
+		mkdir -p "$d" "$c"
+		chown frr:frr "$d" "$c" 2>/dev/null
+		chmod 755 "$RUNTMP"
+		cat >"$c/zebra.conf" <<EOF
+hostname lg-hub
+log file $d/zebra.log
+EOF
+		cat >"$c/nhrpd.conf" <<EOF
+hostname lg-hub
+log file $d/nhrpd.log
+interface gre1
+ ip nhrp network-id 1
+ ip nhrp registration no-unique
+ ip nhrp holdtime $HOLDING
+ ip nhrp shortcut
+ tunnel source eth0
+exit
+EOF
+		chown frr:frr "$c"/*.conf 2>/dev/null
+		ip netns exec $HUB /usr/lib/frr/zebra -d -N $HUB -u frr -g frr \
+		    -P 0 -f "$c/zebra.conf" -i "$d/zebra.pid" >"$log" 2>&1 ||
+		    return 1
+		for i in $(seq 100); do
+			[ -s "$d/zebra.pid" ] && break
+			sleep 0.1
+		done
+		ip netns exec $HUB /usr/lib/frr/nhrpd -d -N $HUB -u frr -g frr \
+		    -P 0 -f "$c/nhrpd.conf" -i "$d/nhrpd.pid" >>"$log" 2>&1 ||
+		    return 1
+		for i in $(seq 100); do
+			[ -s "$d/nhrpd.pid" ] && break
+			sleep 0.1
+		done
+		IMPL_PIDS=($(cat "$d/nhrpd.pid") $(cat "$d/zebra.pid"))
+		impl_alive || return 1
+		# let nhrpd learn gre1 from zebra
+		for i in $(seq 100); do
+			vtysh -N $HUB -c 'show ip nhrp' >/dev/null 2>&1 && break
+			sleep 0.2
+		done
+		sleep 2
+		return 0
+		;;
+	esac
+	return 1
+}
+
+stop_impl() {
+	local p i
+	[ ${#IMPL_PIDS[@]} -gt 0 ] || return 0
+	for p in "${IMPL_PIDS[@]}"; do
+		kill -TERM "$p" 2>/dev/null
+	done
+	for i in $(seq 100); do
+		impl_alive_any || break
+		sleep 0.1
+	done
+	for p in "${IMPL_PIDS[@]}"; do
+		kill -KILL "$p" 2>/dev/null
+	done
+	wait 2>/dev/null
+	IMPL_PIDS=()
+	if [ -d "/run/frr/$HUB" ]; then
+		cp "/run/frr/$HUB"/*.log "$LOGDIR/" 2>/dev/null
+		rm -rf "/run/frr/$HUB"
+	fi
+}
+
+impl_alive_any() {
+	local p
+	for p in "${IMPL_PIDS[@]}"; do
+		kill -0 "$p" 2>/dev/null && return 0
+	done
+	return 1
+}
+
+# run_one IMPL N: every phase against a fresh hub.
+run_one() {
+	local impl=$1 n=$2 mode log c0 c1 r0 r1 out rc neigh rssps line
+	local self0 child0 self1 child1 cpu ccpu timeout_s
+	log="$LOGDIR/$impl-$n.hub.log"
+	setup_ns "$impl" || { say "$impl N=$n: namespace setup failed"; return 1; }
+	if ! start_impl "$impl" "$log"; then
+		say "$impl N=$n: hub did not start (log: $log)"
+		tail -n 20 "$log" >&2
+		stop_impl
+		return 1
+	fi
+	r0=$(impl_rss)
+	timeout_s=$((120 + n / 10))
+	for mode in $MODES; do
+		read -r self0 child0 <<<"$(impl_cpu)"
+		out="$LOGDIR/$impl-$n-$mode.loadgen"
+		ip netns exec $SPK "$LOADGEN" -i eth0 -H $HUB_NBMA -A $HUB_PROTO \
+		    -n "$n" -w "$WINDOW" -t "$HOLDING" -D "$timeout_s" \
+		    -L 1000 -l "$impl" "$mode" >"$out" 2>&1
+		rc=$?
+		read -r self1 child1 <<<"$(impl_cpu)"
+		cpu=$(awk -v a="$self0" -v b="$self1" -v hz="$HZ" \
+		    'BEGIN { printf "%.2f", (b - a) / hz }')
+		ccpu=$(awk -v a="$child0" -v b="$child1" -v hz="$HZ" \
+		    'BEGIN { printf "%.2f", (b - a) / hz }')
+		r1=$(impl_rss)
+		neigh=$(ip -n $HUB neigh show dev gre1 2>/dev/null | grep -c lladdr)
+		line=$(grep '^loadgen ' "$out" | tail -n 1)
+		if [ -z "$line" ]; then
+			say "$impl N=$n $mode: loadgen failed (rc $rc)"
+			tail -n 5 "$out" >&2
+			continue
+		fi
+		rssps=0
+		if [ "$mode" = reg ]; then
+			rssps=$(awk -v a="$r0" -v b="$r1" -v ok="$(echo "$line" |
+			    sed -n 's/.* ok=\([0-9]*\).*/\1/p')" \
+			    'BEGIN { if (ok > 0) printf "%.0f", (b - a) * 1024 / ok; else print 0 }')
+		fi
+		echo "result impl=$impl spokes=$n mode=$mode hub_cpu_s=$cpu" \
+		    "hub_child_cpu_s=$ccpu hub_rss_kb_before=$r0 hub_rss_kb=$r1" \
+		    "rss_per_spoke_b=$rssps hub_neigh=$neigh" \
+		    "hub_alive=$(impl_alive && echo 1 || echo 0)" \
+		    "${line#loadgen }" >>"$RES"
+		say "$impl N=$n $mode: $(echo "$line" | grep -o 'ok=[0-9]* \|unanswered=[0-9]*\|rate=[0-9.]*\|p99_ms=[0-9.]*' | tr '\n' ' ')cpu=${cpu}s+${ccpu}s neigh=$neigh"
+		impl_alive || { say "$impl died during $mode"; break; }
+	done
+	if [ "$impl" = ng ]; then
+		"$CTL" -a "$RUNTMP/ng.sock" show 2>/dev/null |
+		    grep -c '^Type: dynamic' >"$LOGDIR/$impl-$n.dynamic-count"
+	fi
+	stop_impl
+	ip netns exec $SPK true
+	ip netns del $HUB
+	ip netns del $SPK
+}
+
+main() {
+	local t1 t2 t3 impl n
+	IFS=, read -r t1 t2 t3 <<<"$GC"
+	say "raising the kernel neighbour table limits for the benchmark:" \
+	    "gc_thresh1/2/3 $(sysctl -n net.ipv4.neigh.default.gc_thresh1)/$(sysctl -n net.ipv4.neigh.default.gc_thresh2)/$(sysctl -n net.ipv4.neigh.default.gc_thresh3)" \
+	    "-> $t1/$t2/$t3 (a real hub needs the same: the defaults cap it at ~1,000 spokes)"
+	sysctl -qw net.ipv4.neigh.default.gc_thresh1="$t1" \
+	    net.ipv4.neigh.default.gc_thresh2="$t2" \
+	    net.ipv4.neigh.default.gc_thresh3="$t3" || say "could not set gc_thresh"
+	{
+		echo "# scale benchmark $STAMP"
+		echo "# kernel $(uname -r), $(nproc) CPUs, $(awk '/MemTotal/ { print $2 " kB" }' /proc/meminfo), vm=${NHRP_IN_VM:-0}"
+		echo "# cpu $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)"
+		echo "# gc_thresh $t1/$t2/$t3 window=$WINDOW holding=$HOLDING modes=$MODES"
+		echo "# ng: $("$DAEMON" -V 2>/dev/null | head -n 1), hooks: /bin/true"
+		echo "# frr: $(dpkg-query -W -f '${Version}' frr 2>/dev/null)"
+	} >>"$RES"
+	for n in $SIZES; do
+		for impl in $IMPLS; do
+			say "=== $impl N=$n"
+			run_one "$impl" "$n"
+		done
+	done
+	echo
+	print_table "$RES"
+	echo
+	say "results: $RES, logs: $LOGDIR"
+}
+
+main
