@@ -138,17 +138,22 @@ packet_route(struct nhrp_iface *ifp, const struct nhrp_addr *dst,
 
 	memset(&ex, 0, sizeof(ex));
 	if (pkt != NULL) {
-		ex.src = &pkt->src_proto;
+		bool reply = pkt->type == NHRP_RESOLUTION_REPLY ||
+		    pkt->type == NHRP_REGISTRATION_REPLY ||
+		    pkt->type == NHRP_PURGE_REPLY;
+
+		/* a reply travels back to its source: only the transit
+		 * list of its own direction excludes NHSs */
+		if (!reply)
+			ex.src = &pkt->src_proto;
 		ex.transit_nbma = tn;
 		ex.transit_proto = tp;
-		for (i = 0; i < 2; i++) {
-			e = nhrp_packet_ext_find_const(pkt, i == 0 ?
-			    NHRP_EXT_FORWARD_TRANSIT : NHRP_EXT_REVERSE_TRANSIT);
-			if (e == NULL || !e->is_cie_list)
-				continue;
-			for (size_t j = 0; j < e->cies.n && ex.ntransit < 16; j++) {
-				tn[ex.ntransit] = e->cies.cie[j].nbma;
-				tp[ex.ntransit] = e->cies.cie[j].proto;
+		e = nhrp_packet_ext_find_const(pkt, reply ?
+		    NHRP_EXT_REVERSE_TRANSIT : NHRP_EXT_FORWARD_TRANSIT);
+		if (e != NULL && e->is_cie_list) {
+			for (i = 0; i < e->cies.n && ex.ntransit < 16; i++) {
+				tn[ex.ntransit] = e->cies.cie[i].nbma;
+				tp[ex.ntransit] = e->cies.cie[i].proto;
 				ex.ntransit++;
 			}
 		}
@@ -497,6 +502,49 @@ handle_error(struct nhrp_iface *ifp, struct nhrp_packet *pkt,
 	    pkt, outer);
 }
 
+/*
+ * A malformed packet whose fixed header is sound gets an Error Indication
+ * (Unrecognized Extension or Protocol Error) routed to its source.
+ */
+static void
+parse_error_reply(struct nhrp_iface *ifp, const struct nhrp_addr *outer,
+    const uint8_t *buf, size_t len, int err,
+    const struct nhrp_parse_info *info)
+{
+	struct nhrp_packet h;
+	size_t nl, sl, pl, dl, off;
+	uint16_t code;
+
+	if (len < NHRP_HDR_LEN || err == -NHRP_E_TRUNCATED ||
+	    err == -NHRP_E_SIZE || err == -NHRP_E_VERSION ||
+	    err == -NHRP_E_AFN || err == -NHRP_E_TYPE)
+		return;
+	if ((buf[0] << 8 | buf[1]) != NHRP_AFN_IPV4 ||
+	    buf[17] == NHRP_ERROR_INDICATION)
+		return;
+	nl = buf[18] & 0x3f;
+	sl = buf[19] & 0x3f;
+	pl = buf[20];
+	dl = buf[21];
+	if (nl != 4 || pl != 4 || dl != 4 || NHRP_HDR_LEN + nl + sl + pl + dl > len)
+		return;
+	nhrp_packet_init(&h, buf[17]);
+	h.afn = NHRP_AFN_IPV4;
+	h.pro_type = (uint16_t)(buf[2] << 8 | buf[3]);
+	h.flags = (uint16_t)(buf[22] << 8 | buf[23]);
+	off = NHRP_HDR_LEN;
+	nhrp_addr_set(&h.src_nbma, NHRP_AFN_IPV4, buf + off, 4);
+	off += nl + sl;
+	nhrp_addr_set(&h.src_proto, NHRP_AFN_IPV4, buf + off, 4);
+	off += pl;
+	nhrp_addr_set(&h.dst_proto, NHRP_AFN_IPV4, buf + off, 4);
+	code = err == -NHRP_E_EXT_UNKNOWN_COMPULSORY ?
+	    NHRP_ERR_UNRECOGNIZED_EXTENSION : NHRP_ERR_PROTOCOL_ERROR;
+	packet_send_error(ifp, &h, buf, len, outer, code,
+	    (uint16_t)(info->error_offset > 0xffff ? 0 : info->error_offset));
+	nhrp_packet_clear(&h);
+}
+
 void
 packet_receive(int ifindex, const struct nhrp_addr *outer,
     const uint8_t *buf, size_t len)
@@ -520,12 +568,14 @@ packet_receive(int ifindex, const struct nhrp_addr *outer,
 	r = nhrp_packet_parse(buf, len, &pkt, &info);
 	if (r < 0) {
 		nhrp_counters.rx_bad++;
-		if (r == -NHRP_E_CHECKSUM)
+		if (r == -NHRP_E_CHECKSUM) {
 			log_debug("Bad checksum in packet from %s",
 			    fmt(outer, b1));
-		else
-			log_debug("Failed to unmarshall packet from %s: %s",
-			    fmt(outer, b1), nhrp_codec_strerror(r));
+			return;
+		}
+		log_debug("Failed to unmarshall packet from %s: %s",
+		    fmt(outer, b1), nhrp_codec_strerror(r));
+		parse_error_reply(ifp, outer, buf, len, r, &info);
 		return;
 	}
 	if (pkt.type <= NHRP_TYPE_MAX)
