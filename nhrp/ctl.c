@@ -313,8 +313,14 @@ ctl_handler(void *arg, enum admin_cmd cmd, const char *args,
 {
 	struct admin_selector sel;
 
-	log_debug("Admin: %s%s", cmd == ADMIN_CMD_NONE ? "?" : "command",
-	    args != NULL ? args : "");
+	static const char *const names[] = {
+		"(unrecognized)", "route show", "show", "flush", "purge",
+		"cache lowerdown", "interface show", "redirect purge",
+		"update nbma",
+	};
+
+	log_debug("Admin: %s%s", (unsigned)cmd < sizeof(names) /
+	    sizeof(names[0]) ? names[cmd] : "?", args != NULL ? args : "");
 	switch (cmd) {
 	case ADMIN_CMD_INTERFACE_SHOW:
 		ctl_interface_show(out);

@@ -166,7 +166,8 @@ static ev_tstamp shutdown_start;
 static void
 shutdown_poll_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
-	if ((script_running() == 0 && script_queued() == 0) ||
+	if ((script_running() == 0 && script_queued() == 0 &&
+	    peer_neigh_pending == 0) ||
 	    ev_now(loop) - shutdown_start > SHUTDOWN_WAIT) {
 		ev_timer_stop(loop, w);
 		ev_break(loop, EVBREAK_ALL);

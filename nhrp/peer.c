@@ -726,6 +726,28 @@ peer_insert(struct nhrp_peer *p)
 	peer_log("Adding", p);
 }
 
+/* shutdown waits (bounded) until the kernel took every FAILED update */
+size_t peer_neigh_pending;
+static int peer_neigh_token;
+
+static void
+peer_neigh_failed_done(void *ctx, int err)
+{
+	if (peer_neigh_pending > 0)
+		peer_neigh_pending--;
+}
+
+static void
+peer_neigh_failed(int ifindex, const struct nhrp_addr *proto)
+{
+	if (nhrp_shutting_down) {
+		if (sysdep_neigh_set(ifindex, proto, NULL,
+		    peer_neigh_failed_done, &peer_neigh_token) == 0)
+			peer_neigh_pending++;
+	} else
+		sysdep_neigh_set(ifindex, proto, NULL, NULL, NULL);
+}
+
 void
 peer_remove(struct nhrp_peer *p, const char *reason)
 {
@@ -756,7 +778,7 @@ peer_remove(struct nhrp_peer *p, const char *reason)
 	    p->iface != NULL && p->iface->index != 0 &&
 	    !nhrp_addr_is_unspec(&p->proto) && p->type != PEER_LOCAL &&
 	    p->type != PEER_LOCAL_ROUTE)
-		sysdep_neigh_set(p->iface->index, &p->proto, NULL, NULL, NULL);
+		peer_neigh_failed(p->iface->index, &p->proto);
 	p->flags &= ~(PEER_F_UP | PEER_F_LOWER_UP | PEER_F_NEIGH);
 	peer_put(p);	/* the cache's reference */
 	peer_put(p);

@@ -98,6 +98,7 @@ struct nhrp_peer {
 };
 
 extern struct nhrp_peer_tailq local_list;
+extern size_t peer_neigh_pending;	/* FAILED updates not yet acknowledged */
 
 const char *peer_type_name(unsigned type);
 struct nhrp_peer *peer_new(struct nhrp_iface *, unsigned type);

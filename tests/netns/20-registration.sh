@@ -13,6 +13,15 @@
 
 . "$(dirname "$0")/lib.sh"
 
+# Poll deadlines on the monotonic clock: the VM's realtime clock (which
+# lib.sh's EPOCHREALTIME follows) can jump and end waits early.
+_now_us() {
+	local u
+	read -r u _ </proc/uptime
+	u=${u/./}
+	echo $((10#$u * 10000))
+}
+
 nhrp_add_node hub 1
 nhrp_add_node s2 2
 nhrp_add_node s3 3
@@ -102,11 +111,9 @@ stop_diag() {
 	kill -TERM "$pid"
 	poll 15 _nhrp_dead "$pid" && { nhrp_stop "$1" TERM 5; return; }
 	echo "still alive after 15 s: pid $pid"
-	cat /proc/"$pid"/wchan; echo
 	cat /proc/"$pid"/syscall
-	cat /proc/"$pid"/stack 2>/dev/null
 	ls -l /proc/"$pid"/fd
-	ps -ef | grep -v grep | grep -E "hook|opennhrp"
+	gdb -p "$pid" -batch -ex "thread apply all bt" 2>&1 | tail -40
 	tail -5 "$RUNDIR/$1.log"
 	nhrp_stop "$1" TERM 5
 }
