@@ -1,7 +1,7 @@
 /*
  * floor: the do-nothing NHRP responder, the floor of the scale benchmark.
  *
- *   floor [-q] [-i iface] -A hub-proto -N hub-nbma [-t holding]
+ *   floor [-aq] [-i iface] -A hub-proto -N hub-nbma [-t holding]
  *
  * It does the least a hub must do per request, and nothing else: read the
  * NHRP frame from an AF_PACKET socket on the GRE device, parse it with
@@ -11,7 +11,11 @@
  *     request and reply success, or reply "insufficient resources" when
  *     the kernel refused the entry (the honest floor: a hub that cannot
  *     install the neighbour cannot carry the spoke's traffic);
- *   - Resolution Request: answer from its table of registrations;
+ *   - Resolution Request for a registered address: forward it to that
+ *     spoke, and forward the spoke's Resolution Reply back to the
+ *     requester (what OpenNHRP and FRR hubs do; a transit CIE is appended
+ *     when the packet has the extension); with -a, answer from the table
+ *     of registrations instead (one hop less);
  *   - Purge Request: drop the binding and its neighbour, reply unless N.
  * No timers, no expiry, no hooks, no forwarding, no authentication.
  * SIGINT/SIGTERM print the counters on stderr and exit 0; SIGUSR1 prints
@@ -62,7 +66,7 @@ struct binding {
 
 struct counters {
 	unsigned long	rx, parse_err, reg_req, reg_ok, reg_fail, res_req,
-			res_ok, res_nobind, purge_req, purge_removed, other,
+			res_ok, res_nobind, res_fwd, rep_fwd, purge_req, purge_removed, other,
 			tx, tx_err, neigh_ok, neigh_err;
 	int		last_neigh_err;
 };
@@ -75,7 +79,7 @@ static int		 pfd = -1;
 static unsigned		 ifindex;
 static uint32_t		 hub_proto, hub_nbma;
 static unsigned		 holding = 600;
-static int		 quiet;
+static int		 quiet, answer_self;
 static volatile sig_atomic_t got_stop, got_dump;
 
 static void usage(void) __attribute__((__noreturn__));
@@ -84,7 +88,7 @@ static void die(const char *, ...) __attribute__((__noreturn__, format(printf, 1
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: floor [-q] [-i iface] -A hub-proto -N hub-nbma "
+	fprintf(stderr, "usage: floor [-aq] [-i iface] -A hub-proto -N hub-nbma "
 	    "[-t holding]\n");
 	exit(2);
 }
@@ -287,6 +291,48 @@ registration(const struct nhrp_packet *req, uint32_t outer)
 	nhrp_packet_clear(&rep);
 }
 
+/* Forwards pkt one hop to nbma, with our transit CIE in ext (if present). */
+static void
+forward(const struct nhrp_packet *pkt, uint16_t ext, uint32_t nbma)
+{
+	struct nhrp_packet fwd;
+	struct nhrp_ext *e;
+	struct nhrp_cie *c;
+
+	if (pkt->hop_count <= 1 || nhrp_packet_copy(&fwd, pkt) != 0) {
+		cnt.other++;
+		return;
+	}
+	fwd.hop_count--;
+	if ((e = nhrp_packet_ext_find(&fwd, ext)) != NULL) {
+		if ((c = nhrp_cie_list_add(&e->cies)) == NULL)
+			goto out;
+		c->holding_time = (uint16_t)holding;
+		nhrp_addr_set_ipv4(&c->nbma, hub_nbma);
+		nhrp_addr_set_ipv4(&c->proto, hub_proto);
+	}
+	if (ext == NHRP_EXT_REVERSE_TRANSIT && fill_responder(&fwd) != 0)
+		goto out;
+	send_to(&fwd, nbma);
+out:
+	nhrp_packet_clear(&fwd);
+}
+
+static void
+resolution_reply(const struct nhrp_packet *rep)
+{
+	struct binding *b;
+
+	b = rep->src_proto.len == 4 ?
+	    binding_find(nhrp_addr_ipv4(&rep->src_proto)) : NULL;
+	if (b == NULL) {
+		cnt.other++;
+		return;
+	}
+	cnt.rep_fwd++;
+	forward(rep, NHRP_EXT_REVERSE_TRANSIT, b->nbma);
+}
+
 static void
 resolution(const struct nhrp_packet *req, uint32_t outer)
 {
@@ -296,6 +342,13 @@ resolution(const struct nhrp_packet *req, uint32_t outer)
 	struct binding *b;
 
 	cnt.res_req++;
+	b = req->dst_proto.len == 4 ?
+	    binding_find(nhrp_addr_ipv4(&req->dst_proto)) : NULL;
+	if (b != NULL && !answer_self && b->nbma != outer) {
+		cnt.res_fwd++;
+		forward(req, NHRP_EXT_FORWARD_TRANSIT, b->nbma);
+		return;
+	}
 	if (nhrp_packet_copy(&rep, req) != 0) {
 		cnt.other++;
 		return;
@@ -308,8 +361,6 @@ resolution(const struct nhrp_packet *req, uint32_t outer)
 	nhrp_cie_list_clear(&rep.cies);
 	if ((c = nhrp_cie_list_add(&rep.cies)) == NULL)
 		goto out;
-	b = req->dst_proto.len == 4 ?
-	    binding_find(nhrp_addr_ipv4(&req->dst_proto)) : NULL;
 	if (b != NULL) {
 		c->prefix_len = 32;
 		c->holding_time = (uint16_t)holding;
@@ -385,6 +436,9 @@ handle(const uint8_t *p, size_t len, const struct sockaddr_ll *sll)
 	case NHRP_RESOLUTION_REQUEST:
 		resolution(&pkt, outer);
 		break;
+	case NHRP_RESOLUTION_REPLY:
+		resolution_reply(&pkt);
+		break;
 	case NHRP_PURGE_REQUEST:
 		purge(&pkt, outer);
 		break;
@@ -399,11 +453,13 @@ static void
 dump(void)
 {
 	fprintf(stderr, "floor rx=%lu parse_err=%lu reg_req=%lu reg_ok=%lu "
-	    "reg_fail=%lu res_req=%lu res_ok=%lu res_nobind=%lu purge_req=%lu "
+	    "reg_fail=%lu res_req=%lu res_ok=%lu res_nobind=%lu res_fwd=%lu "
+	    "rep_fwd=%lu purge_req=%lu "
 	    "purge_removed=%lu other=%lu tx=%lu tx_err=%lu neigh_ok=%lu "
 	    "neigh_err=%lu last_neigh_err=%s bindings=%zu\n",
 	    cnt.rx, cnt.parse_err, cnt.reg_req, cnt.reg_ok, cnt.reg_fail,
-	    cnt.res_req, cnt.res_ok, cnt.res_nobind, cnt.purge_req,
+	    cnt.res_req, cnt.res_ok, cnt.res_nobind, cnt.res_fwd, cnt.rep_fwd,
+	    cnt.purge_req,
 	    cnt.purge_removed, cnt.other, cnt.tx, cnt.tx_err, cnt.neigh_ok,
 	    cnt.neigh_err, cnt.last_neigh_err ? strerror(cnt.last_neigh_err) :
 	    "none", bindings.count);
@@ -422,8 +478,9 @@ main(int argc, char *argv[])
 	int ch, i, n, one = 1, sz = 16 << 20;
 
 	hub_proto = hub_nbma = 0;
-	while ((ch = getopt(argc, argv, "A:i:N:qt:")) != -1) {
+	while ((ch = getopt(argc, argv, "aA:i:N:qt:")) != -1) {
 		switch (ch) {
+		case 'a': answer_self = 1; break;
 		case 'A': hub_proto = ip4(optarg); break;
 		case 'i': ifname = optarg; break;
 		case 'N': hub_nbma = ip4(optarg); break;

@@ -23,7 +23,31 @@
  * is measured rather than socket drops.  Requests are retransmitted with
  * the same request id after a timeout, like a real spoke.  Replies are
  * matched on (source protocol address, request id).  Output: a human
- * table and one machine-readable "loadgen key=value ..." line on stdout.
+ * table and one machine-readable "loadgen key=value ..." line on stdout;
+ * the exit status is 0 when every operation succeeded, 3 otherwise.
+ *
+ * Options (defaults in brackets):
+ *   -i IFACE   interface towards the hub [eth0]
+ *   -H NBMA    hub NBMA address [198.18.0.1]; -A PROTO hub protocol
+ *              address [100.64.0.1]
+ *   -n N       spokes [1000]; spoke i has NBMA -b + i [198.19.0.1] and
+ *              protocol address -a + i [100.64.0.2]
+ *   -k KEY     GRE key, or "none" [1234]
+ *   -t SECS    holding time registered [600]
+ *   -w W       window of outstanding requests [256]
+ *   -T MS      retransmission timeout [5000]; -r TRIES transmissions [6]
+ *              (OpenNHRP's spoke: 5 s, 6 transmissions)
+ *   -c PCT     churn: percentage of the spokes that leave and return [10]
+ *   -X MS      churn: how long a purge waits for its reply (sent once, as
+ *              a leaving spoke does) [1000]
+ *   -R COUNT   resolve: number of resolutions [N]; spoke i resolves
+ *              spoke (i + N/2) mod N
+ *   -f FORM    registration form: opennhrp (captures s1: hop 16, U|NAT,
+ *              CIE prefix 255, sent to the hub's address) or frr
+ *              (captures s6a: hop 1, NAT only, prefix 32, destination =
+ *              own address) [opennhrp]; -U clears the U flag
+ *   -D SECS    give up after SECS [600]; -L MS linger for late replies
+ *   -l LABEL   label in the summary; -q only the summary line
  *
  * A bench tool, not part of make check.
  *
@@ -74,6 +98,7 @@ enum stage { ST_IDLE, ST_REG, ST_RES, ST_PURGE };
 
 enum form { F_OPENNHRP, F_FRR };
 
+TAILQ_HEAD(spokeq, spoke);
 struct spoke {
 	TAILQ_ENTRY(spoke) q;		/* outstanding, by last send time */
 	uint32_t	nbma;		/* network order */
@@ -84,8 +109,8 @@ struct spoke {
 	uint32_t	target;		/* resolve: index of the spoke to resolve */
 	uint8_t		tries;
 	uint8_t		stage;
+	struct spokeq	*inq;		/* outq or purgeq */
 };
-TAILQ_HEAD(spokeq, spoke);
 
 struct opts {
 	const char	*ifname;
@@ -94,6 +119,7 @@ struct opts {
 	unsigned	 window;
 	unsigned	 holding;
 	unsigned	 rto_ms;
+	unsigned	 purge_ms;
 	unsigned	 tries;
 	unsigned	 churn_pct;
 	unsigned	 resolves;
@@ -118,6 +144,7 @@ static struct opts	 o;
 static struct stats	 st;
 static struct spoke	*spokes;
 static struct spokeq	 outq = TAILQ_HEAD_INITIALIZER(outq);
+static struct spokeq	 purgeq = TAILQ_HEAD_INITIALIZER(purgeq);
 static unsigned		 outstanding;
 static uint32_t		 next_rid;
 static uint32_t		*lat_us, *purge_lat_us;
@@ -139,8 +166,9 @@ usage(void)
 	    "[-t holding]\n"
 	    "               [-w window] [-T rto-ms] [-r tries] [-c churn-pct] "
 	    "[-R resolves]\n"
-	    "               [-D max-seconds] [-L linger-ms] [-f opennhrp|frr] "
-	    "[-l label]\n"
+	    "               [-D max-seconds] [-L linger-ms] [-X purge-wait-ms] "
+	    "[-f opennhrp|frr]\n"
+	    "               [-l label]\n"
 	    "               reg|refresh|resolve|churn\n");
 	exit(2);
 }
@@ -366,7 +394,8 @@ start_stage(struct spoke *s, enum stage stage, uint64_t now)
 	s->tries = 1;
 	s->sent_us = s->last_us = now;
 	send_request(s);
-	TAILQ_INSERT_TAIL(&outq, s, q);
+	s->inq = stage == ST_PURGE ? &purgeq : &outq;
+	TAILQ_INSERT_TAIL(s->inq, s, q);
 }
 
 static void
@@ -380,7 +409,7 @@ finish_op(struct spoke *s)
 static void
 stage_done(struct spoke *s, int answered, int success, uint64_t now)
 {
-	TAILQ_REMOVE(&outq, s, q);
+	TAILQ_REMOVE(s->inq, s, q);
 	if (s->stage == ST_PURGE) {
 		if (answered && success) {
 			st.purge_ok++;
@@ -407,6 +436,10 @@ check_timeouts(uint64_t now)
 	struct spoke *s;
 	uint64_t rto = (uint64_t)o.rto_ms * 1000u;
 
+	/* a purge is sent once, like a leaving spoke's; then it registers */
+	while ((s = TAILQ_FIRST(&purgeq)) != NULL &&
+	    s->last_us + (uint64_t)o.purge_ms * 1000u <= now)
+		stage_done(s, 0, 0, now);
 	while ((s = TAILQ_FIRST(&outq)) != NULL && s->last_us + rto <= now) {
 		if (s->tries >= o.tries) {
 			stage_done(s, 0, 0, now);
@@ -796,6 +829,7 @@ main(int argc, char *argv[])
 	o.window = 256;
 	o.holding = 600;
 	o.rto_ms = 5000;
+	o.purge_ms = 1000;
 	o.tries = 6;
 	o.churn_pct = 10;
 	o.max_secs = 600;
@@ -805,7 +839,7 @@ main(int argc, char *argv[])
 	o.unique = 1;
 	o.form = F_OPENNHRP;
 	o.label = "-";
-	while ((ch = getopt(argc, argv, "A:a:b:c:D:f:H:i:k:L:l:n:qR:r:T:t:Uw:"))
+	while ((ch = getopt(argc, argv, "A:a:b:c:D:f:H:i:k:L:l:n:qR:r:T:t:Uw:X:"))
 	    != -1) {
 		switch (ch) {
 		case 'A': o.hub_proto = ip4(optarg); break;
@@ -839,6 +873,7 @@ main(int argc, char *argv[])
 		case 't': o.holding = num(optarg, 1, 65535); break;
 		case 'U': o.unique = 0; break;
 		case 'w': o.window = num(optarg, 1, 1u << 20); break;
+		case 'X': o.purge_ms = num(optarg, 10, 600000); break;
 		default: usage();
 		}
 	}
@@ -917,9 +952,18 @@ main(int argc, char *argv[])
 			uint64_t due = s->last_us + (uint64_t)o.rto_ms * 1000u;
 
 			ms = due > now ? (int)((due - now + 999) / 1000) : 0;
-			if (ms > 1000)
-				ms = 1000;
-		} else if (linger_end != 0)
+		}
+		if ((s = TAILQ_FIRST(&purgeq)) != NULL) {
+			uint64_t due = s->last_us + (uint64_t)o.purge_ms * 1000u;
+			int pms = due > now ? (int)((due - now + 999) / 1000) : 0;
+
+			if (pms < ms)
+				ms = pms;
+		}
+		if (ms > 1000)
+			ms = 1000;
+		if (TAILQ_EMPTY(&outq) && TAILQ_EMPTY(&purgeq) &&
+		    linger_end != 0)
 			ms = (int)((linger_end - now + 999) / 1000);
 		if (poll(&pfd, 1, ms) < 0 && errno != EINTR)
 			die("poll: %s", strerror(errno));

@@ -21,8 +21,11 @@
 # counts the hub's kernel neighbour entries on gre1 after the wave.
 # Implementations:
 #   ng     nhrp/opennhrp (opennhrp-ng) as a hub; it has no option to turn
-#          the hooks off, so its hook script is /bin/true (a hook that
-#          exits 0 at once; the fork+exec per event is still paid)
+#          the hooks off, so its hook script is a program that exits 0 at
+#          once: "true" from the static busybox when there is one (no
+#          dynamic loader), else /bin/true; the fork+exec per event
+#          (peer-register, peer-up) is still paid and shows as the hub's
+#          children CPU
 #   frr    FRR nhrpd + zebra (Debian frr) configured as a hub; CPU and RSS
 #          are nhrpd's plus zebra's (zebra installs the neighbours)
 #   floor  tests/bench/floor, the do-nothing responder
@@ -42,6 +45,10 @@
 #   --out DIR       results directory (default $top_builddir/tests/bench/results)
 #   --builddir DIR  build tree with nhrp/opennhrp and tests/bench/loadgen
 #                   (default $top_builddir, or the current directory)
+#   --max-secs S    cap on each loadgen phase (default 120 + N/10)
+#   --settle S      after each phase, wait up to S seconds for the hub to
+#                   go idle (its CPU time stops growing) before the CPU is
+#                   read and the next phase starts (default 60)
 #   --timeout S     VM timeout (default 3600)
 #   --table FILE    only print the side-by-side table of a results file
 #
@@ -63,6 +70,8 @@ GC="100000,200000,400000"
 OUT=
 BUILDDIR=${top_builddir:-}
 VM_TIMEOUT=3600
+MAX_SECS=
+SETTLE=60
 INNER=0
 TABLE=
 
@@ -84,6 +93,8 @@ while [ $# -gt 0 ]; do
 	--out)		OUT=$2; shift 2 ;;
 	--builddir)	BUILDDIR=$2; shift 2 ;;
 	--timeout)	VM_TIMEOUT=$2; shift 2 ;;
+	--max-secs)	MAX_SECS=$2; shift 2 ;;
+	--settle)	SETTLE=$2; shift 2 ;;
 	--table)	TABLE=$2; shift 2 ;;
 	--inner)	INNER=1; shift ;;
 	-h|--help)	usage ;;
@@ -222,7 +233,8 @@ if [ "$INNER" = 0 ]; then
 	    --share "$BUILDDIR" --share "$OUT" -- \
 	    bash "$0" --inner --builddir "$BUILDDIR" --out "$OUT" \
 	    --sizes "$SIZES" --impl "$IMPLS" --modes "$MODES" \
-	    --window "$WINDOW" --holding "$HOLDING" --gc "$GC"
+	    --window "$WINDOW" --holding "$HOLDING" --gc "$GC" \
+	    --settle "$SETTLE" ${MAX_SECS:+--max-secs "$MAX_SECS"}
 fi
 
 # ---- inner: runs as root where GRE works ---------------------------------------
@@ -347,7 +359,7 @@ interface gre1
 	holding-time $HOLDING
 EOF
 		ip netns exec $HUB "$DAEMON" -c "$RUNTMP/ng.conf" \
-		    -a "$RUNTMP/ng.sock" -p "$RUNTMP/ng.pid" -s /bin/true \
+		    -a "$RUNTMP/ng.sock" -p "$RUNTMP/ng.pid" -s "$NG_HOOK" \
 		    </dev/null >"$log" 2>&1 &
 		IMPL_PIDS=($!)
 		for i in $(seq 300); do
@@ -437,10 +449,27 @@ impl_alive_any() {
 	return 1
 }
 
+# wait_idle: up to SETTLE seconds until the hub's CPU time (self and
+# children) grows by at most 1 tick in 2 s; prints the seconds waited.
+wait_idle() {
+	local t=0 a b prev cur
+	read -r a b <<<"$(impl_cpu)"
+	prev=$((a + b))
+	while [ "$t" -lt "$SETTLE" ]; do
+		sleep 2
+		t=$((t + 2))
+		read -r a b <<<"$(impl_cpu)"
+		cur=$((a + b))
+		[ $((cur - prev)) -le 1 ] && break
+		prev=$cur
+	done
+	echo "$t"
+}
+
 # run_one IMPL N: every phase against a fresh hub.
 run_one() {
 	local impl=$1 n=$2 mode log c0 c1 r0 r1 out rc neigh rssps line
-	local self0 child0 self1 child1 cpu ccpu timeout_s
+	local self0 child0 self1 child1 cpu ccpu timeout_s settle
 	log="$LOGDIR/$impl-$n.hub.log"
 	setup_ns "$impl" || { say "$impl N=$n: namespace setup failed"; return 1; }
 	if ! start_impl "$impl" "$log"; then
@@ -450,7 +479,7 @@ run_one() {
 		return 1
 	fi
 	r0=$(impl_rss)
-	timeout_s=$((120 + n / 10))
+	timeout_s=${MAX_SECS:-$((120 + n / 10))}
 	for mode in $MODES; do
 		read -r self0 child0 <<<"$(impl_cpu)"
 		out="$LOGDIR/$impl-$n-$mode.loadgen"
@@ -458,6 +487,7 @@ run_one() {
 		    -n "$n" -w "$WINDOW" -t "$HOLDING" -D "$timeout_s" \
 		    -L 1000 -l "$impl" "$mode" >"$out" 2>&1
 		rc=$?
+		settle=$(wait_idle)
 		read -r self1 child1 <<<"$(impl_cpu)"
 		cpu=$(awk -v a="$self0" -v b="$self1" -v hz="$HZ" \
 		    'BEGIN { printf "%.2f", (b - a) / hz }')
@@ -477,12 +507,14 @@ run_one() {
 			    sed -n 's/.* ok=\([0-9]*\).*/\1/p')" \
 			    'BEGIN { if (ok > 0) printf "%.0f", (b - a) * 1024 / ok; else print 0 }')
 		fi
-		echo "result impl=$impl spokes=$n mode=$mode hub_cpu_s=$cpu" \
+		echo "result impl=$impl hub_cpu_s=$cpu" \
 		    "hub_child_cpu_s=$ccpu hub_rss_kb_before=$r0 hub_rss_kb=$r1" \
-		    "rss_per_spoke_b=$rssps hub_neigh=$neigh" \
+		    "rss_per_spoke_b=$rssps hub_neigh=$neigh settle_s=$settle" \
 		    "hub_alive=$(impl_alive && echo 1 || echo 0)" \
 		    "${line#loadgen }" >>"$RES"
-		say "$impl N=$n $mode: $(echo "$line" | grep -o 'ok=[0-9]* \|unanswered=[0-9]*\|rate=[0-9.]*\|p99_ms=[0-9.]*' | tr '\n' ' ')cpu=${cpu}s+${ccpu}s neigh=$neigh"
+		say "$impl N=$n $mode: $(echo "$line" | tr ' ' '\n' |
+		    grep -E '^(ops|ok|fail|unanswered|rate|p50_ms|p99_ms|purge_ok)=' |
+		    tr '\n' ' ')hub_cpu=${cpu}s+${ccpu}s neigh=$neigh settle=${settle}s"
 		impl_alive || { say "$impl died during $mode"; break; }
 	done
 	if [ "$impl" = ng ]; then
@@ -495,8 +527,24 @@ run_one() {
 	ip netns del $SPK
 }
 
+# The ng hub's hook: a program that exits 0 at once.
+pick_hook() {
+	local bb
+	NG_HOOK=/bin/true
+	NG_HOOK_DESC="/bin/true"
+	bb=$(command -v busybox) || return 0
+	case "$(LC_ALL=C ldd "$bb" 2>&1)" in
+	*"not a dynamic executable"*|*"statically linked"*)
+		ln -sf "$bb" "$RUNTMP/true"
+		NG_HOOK=$RUNTMP/true
+		NG_HOOK_DESC="static busybox true"
+		;;
+	esac
+}
+
 main() {
 	local t1 t2 t3 impl n
+	pick_hook
 	IFS=, read -r t1 t2 t3 <<<"$GC"
 	say "raising the kernel neighbour table limits for the benchmark:" \
 	    "gc_thresh1/2/3 $(sysctl -n net.ipv4.neigh.default.gc_thresh1)/$(sysctl -n net.ipv4.neigh.default.gc_thresh2)/$(sysctl -n net.ipv4.neigh.default.gc_thresh3)" \
@@ -509,7 +557,7 @@ main() {
 		echo "# kernel $(uname -r), $(nproc) CPUs, $(awk '/MemTotal/ { print $2 " kB" }' /proc/meminfo), vm=${NHRP_IN_VM:-0}"
 		echo "# cpu $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)"
 		echo "# gc_thresh $t1/$t2/$t3 window=$WINDOW holding=$HOLDING modes=$MODES"
-		echo "# ng: $("$DAEMON" -V 2>/dev/null | head -n 1), hooks: /bin/true"
+		echo "# ng: $("$DAEMON" -V 2>/dev/null | head -n 1), hook: $NG_HOOK_DESC"
 		echo "# frr: $(dpkg-query -W -f '${Version}' frr 2>/dev/null)"
 	} >>"$RES"
 	for n in $SIZES; do
