@@ -116,20 +116,25 @@ wait_for 10 "hub: peer-down user-request for s3 after SIGHUP" \
 EXPECT="Type: dynamic|Protocol-Address: 10.255.255.3/32|"
 wait_for 40 "hub: s3 registered again after SIGHUP" shows hub
 
-# peer-register refusing: s3's next registration gets code 4
+# peer-register refusing: the spokes' next registrations get code 4
 nhrp_fail_event hub peer-register 1
 check "hub: flush" nhrp_ctl hub flush
-wait_for 40 "s3: registration refused (administratively prohibited)" \
-    grep -q "Received Registration Reply from 10.255.255.1: administratively prohibited" "$(nhrp_log s3)"
-check_fail "hub: no dynamic entry for s3 while peer-register fails" \
-    bash -c "$NHRP_CTL -a $(nhrp_sock hub) show | grep -q 10.255.255.3/32"
+wait_for 40 "a spoke's registration refused (administratively prohibited)" \
+    grep -q "Received Registration Reply from 10.255.255.1: administratively prohibited" "$(nhrp_log s2)" "$(nhrp_log s3)"
+check_fail "hub: no dynamic entry while peer-register fails" \
+    bash -c "$NHRP_CTL -a $(nhrp_sock hub) show | grep -q 'Type: dynamic'"
 nhrp_unfail_event hub peer-register
 
 # hub restart: s2 registers again with the new hub
 check "hub exits 0 on SIGTERM" stop_diag hub
 check "hub restarts" nhrp_start hub "$RUNDIR/hub.conf" -v
+# a refused spoke waits 30-90 s; purging its NHS entry restarts it in 5 s
+check "s2: purge the NHS entry" \
+    bash -c "$NHRP_CTL -a $(nhrp_sock s2) purge nbma 198.51.100.1 | grep -qx 'Entries-Affected: 1'"
 EXPECT="Type: dynamic|Protocol-Address: 10.255.255.2/32|"
-wait_for 40 "hub: s2 registered with the restarted hub" shows hub
+wait_for 60 "hub: s2 registered with the restarted hub" shows hub
+check "s2: nhs-down user-request, then nhs-up again after the purge" \
+    bash -c "grep -q '^nhs-down .*NHRP_PEER_DOWN_REASON=user-request' $RUNDIR/s2.events && [ \$(grep -c '^nhs-up ' $RUNDIR/s2.events) -ge 2 ]"
 
 check "s2 exits 0 on SIGTERM" stop_diag s2
 check "s3 exits 0 on SIGTERM" stop_diag s3

@@ -519,6 +519,26 @@ main(void)
 	    "NHRP_TYPE=INTERFACE NHRP_INTERFACE=gre2 NHRP_GRE_KEY=1234"),
 	    "interface-up with the real GRE key");
 	INT_EQ(fake.nhook, 2, "interface-up only for configured interfaces");
+	STR_EQ(ctl(ADMIN_CMD_INTERFACE_SHOW, " ignored words"),
+	    "Status: ok\n\n"
+	    "Interface: gre2\nIndex: 6\nProtocol-Address: 10.254.0.2/24\n"
+	    "Flags: configured\nHolding-Time: 30\nRoute-Table: 254\n"
+	    "GRE-Key: 1234\nMTU: 1476\nNBMA-MTU: 0\n"
+	    "NBMA-Address: 198.51.100.2\n\n"
+	    "Interface: gre1\nIndex: 5\nProtocol-Address: 10.255.255.1/24\n"
+	    "Flags: configured\nHolding-Time: 60\nRoute-Table: 254\n"
+	    "GRE-Key: 1234\nMTU: 1476\nNBMA-MTU: 0\n"
+	    "NBMA-Address: 198.51.100.1\n\n"
+	    "Interface: eth0\nIndex: 2\n\n",
+	    "interface show: every link, most recent link event first");
+	STR_EQ(ctl(ADMIN_CMD_SHOW, " interface gre1"),
+	    "Status: ok\n\n"
+	    "Interface: gre1\nType: local\nProtocol-Address: 10.255.255.1/32\n"
+	    "Flags: up\n\n"
+	    "Interface: gre1\nType: local\n"
+	    "Protocol-Address: 10.255.255.255/32\n"
+	    "Alias-Address: 10.255.255.1\nFlags: up\n\n",
+	    "show: own address and broadcast alias entries");
 	fake.nhook = 1;	/* keep the counts of test_server simple */
 	fake.hook[0] = fake.hook[1];
 
