@@ -53,8 +53,8 @@ ctl_match(const struct nhrp_peer *p, const struct admin_selector *sel,
 
 	if ((mask & PT(p->type)) == 0 || (p->flags & PEER_F_REMOVED))
 		return 0;
-	if ((sel->has & ADMIN_SEL_IFACE) && sel->iface != NULL &&
-	    sel->iface != (void *)p->iface &&
+	/* interface, local-protocol, or the interface local-nbma inferred */
+	if (sel->iface != NULL && sel->iface != (void *)p->iface &&
 	    (p->iface == NULL || (p->iface->flags & CONF_IF_SHORTCUT_DEST) == 0))
 		return 0;
 	if (sel->has & ADMIN_SEL_PROTO) {
@@ -73,7 +73,9 @@ ctl_match(const struct nhrp_peer *p, const struct admin_selector *sel,
 	    sel->hostname == NULL || strcmp(p->hostname, sel->hostname) != 0))
 		return 0;
 	if ((sel->has & ADMIN_SEL_LOCAL_NBMA) &&
-	    !nhrp_addr_equal(&p->my_nbma, &sel->local_nbma))
+	    !nhrp_addr_equal(nhrp_addr_is_unspec(&p->my_nbma) &&
+	    p->iface != NULL ? &p->iface->nbma : &p->my_nbma,
+	    &sel->local_nbma))
 		return 0;
 	return 1;
 }
@@ -92,8 +94,7 @@ ctl_collect(const struct admin_selector *sel, unsigned mask,
 			if (ctl_match(p, sel, mask))
 				peer_vec_add_cb(p, v);
 	TAILQ_FOREACH(ifp, &iface_list, entry) {
-		if ((sel->has & ADMIN_SEL_IFACE) && sel->iface != NULL &&
-		    sel->iface != (void *)ifp &&
+		if (sel->iface != NULL && sel->iface != (void *)ifp &&
 		    (ifp->flags & CONF_IF_SHORTCUT_DEST) == 0)
 			continue;
 		TAILQ_FOREACH(p, &ifp->peers, show_entry)
@@ -242,41 +243,14 @@ ctl_interface_show(struct admin_out *out)
 	}
 }
 
-/* next whitespace separated word of *s into buf; 0 when none */
-static int
-next_word(const char **s, char *buf, size_t len)
-{
-	const char *p = *s;
-	size_t n = 0;
-
-	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
-		p++;
-	if (*p == '\0')
-		return 0;
-	while (*p != '\0' && *p != ' ' && *p != '\t' && *p != '\n' &&
-	    *p != '\r') {
-		if (n + 1 < len)
-			buf[n++] = *p;
-		p++;
-	}
-	buf[n] = '\0';
-	*s = p;
-	return 1;
-}
-
 static void
 ctl_redirect_purge(const char *args, struct admin_out *out)
 {
 	struct nhrp_addr a;
 	unsigned plen;
-	char w[256];
 
-	if (next_word(&args, w, sizeof(w)) &&
-	    nhrp_addr_parse(w, &a, 1, &plen) != 0) {
-		admin_printf(out, "Status: failed\nReason: invalid-address\n"
-		    "Near-Keyword: '%s'\n", w);
+	if (admin_parse_redirect_purge(args, &a, &plen, out) < 0)
 		return;
-	}
 	/* the traffic indication rate limit arrives with the redirect module */
 	admin_printf(out, "Status: ok\nEntries-Affected: %d\n", 0);
 }
@@ -287,17 +261,10 @@ ctl_update_nbma(const char *args, struct admin_out *out)
 	struct peer_vec v = { 0 };
 	struct nhrp_addr nbma, proto;
 	struct nhrp_iface *ifp;
-	char w[256] = "";
 	size_t i;
 
-	if (!next_word(&args, w, sizeof(w)) ||
-	    nhrp_addr_parse(w, &nbma, 0, NULL) != 0 ||
-	    !next_word(&args, w, sizeof(w)) ||
-	    nhrp_addr_parse(w, &proto, 0, NULL) != 0) {
-		admin_printf(out, "Status: failed\nReason: syntax-error\n"
-		    "Near-Keyword: '%s'\n", w);
+	if (admin_parse_update_nbma(args, &nbma, &proto, out) < 0)
 		return;
-	}
 	TAILQ_FOREACH(ifp, &iface_list, entry)
 		cache_foreach_nbma(ifp, &nbma, PT(PEER_DYNAMIC_NHS),
 		    peer_vec_add_cb, &v);
