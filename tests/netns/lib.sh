@@ -181,8 +181,13 @@ check_fail() {
 	return 1
 }
 
+# Deadlines follow the monotonic clock (/proc/uptime, 10 ms resolution):
+# the VM's realtime clock, which EPOCHREALTIME follows, can jump.
 _now_us() {
-	echo "${EPOCHREALTIME/./}"
+	local u
+	read -r u _ </proc/uptime
+	u=${u/./}
+	echo $((10#$u * 10000))
 }
 
 # poll TIMEOUT CMD...: 0 as soon as CMD succeeds, 1 after TIMEOUT seconds.
