@@ -34,7 +34,7 @@ exchange() {
 	local from=$1 to=$2 data=$3 pid log line
 	nhrp_bg "$to" "$PKTIO" recv gre1 20
 	pid=$BG_PID log=$BG_LOG
-	poll 10 grep -q '^ready' "$log" ||
+	poll 30 grep -q '^ready' "$log" ||
 	    { echo "pktio recv did not start"; cat "$log"; return 1; }
 	"$from" "$PKTIO" send gre1 "$(nhrp_nbma "$to")" "$data" || return 1
 	wait "$pid" || { echo "pktio recv failed"; cat "$log"; return 1; }

@@ -30,8 +30,10 @@
 #
 # Node helpers:
 #   nhrp_add_node NAME N [--key K|--no-key] [--dev eth0] [--no-gre]
+#		 [--no-forward]
 #	creates node NAME (a valid shell identifier) and the wrapper
-#	function NAME: `NAME CMD...` runs CMD in its namespace.
+#	function NAME: `NAME CMD...` runs CMD in its namespace. IPv4
+#	forwarding is on (nodes are routers) unless --no-forward.
 #   nhrp_add_nodes N		 nodes n1..nN
 #   nhrp_add_lan NODE CIDR	 a host behind NODE (wrapper NODE_lan)
 #   nhrp_nbma NAME, nhrp_addr NAME, nhrp_ns NAME, nhrp_lan_host NODE,
@@ -289,10 +291,11 @@ _valid_name() {
 }
 
 nhrp_add_node() {
-	local name=$1 idx=$2 key=(key "$NHRP_GRE_KEY") dev=() gre=1 ns
+	local name=$1 idx=$2 key=(key "$NHRP_GRE_KEY") dev=() gre=1 fwd=1 ns
 	shift 2
 	while [ $# -gt 0 ]; do
 		case "$1" in
+		--no-forward) fwd=0; shift ;;
 		--key) key=(key "$2"); shift 2 ;;
 		--no-key) key=(); shift ;;
 		--dev) dev=(dev "$2"); shift 2 ;;
@@ -317,6 +320,8 @@ nhrp_add_node() {
 	ip -n "$NS_WAN" link set "e$idx" master br0 up
 	ip -n "$ns" addr add "198.51.100.$idx/24" dev eth0
 	ip -n "$ns" link set eth0 up
+	# DMVPN nodes are routers: a hub forwards spoke-to-spoke traffic.
+	[ $fwd = 1 ] && ip netns exec "$ns" sysctl -qw net.ipv4.ip_forward=1
 	if [ $gre = 1 ]; then
 		ip -n "$ns" tunnel add gre1 mode gre "${key[@]}" ttl 64 \
 		    local "198.51.100.$idx" "${dev[@]}" ||
@@ -574,6 +579,14 @@ _nhrp_dead() {
 	! kill -0 "$1" 2>/dev/null
 }
 
+_all_dead() {
+	local p
+	for p in "$@"; do
+		kill -0 "$p" 2>/dev/null && return 1
+	done
+	return 0
+}
+
 # ---- cleanup ------------------------------------------------------------------
 
 cleanup() {
@@ -584,21 +597,28 @@ cleanup() {
 		echo "1..$TAP_N"
 		rc=1
 	fi
-	for node in "${!NODE_PID[@]}"; do
-		pid=${NODE_PID[$node]}
-		[ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null
-	done
+	local pids=()
 	for node in "${!NODE_PID[@]}"; do
 		pid=${NODE_PID[$node]}
 		[ -n "$pid" ] || continue
-		if ! poll 10 _nhrp_dead "$pid"; then
-			echo "# opennhrp on $node ignored SIGTERM: killed"
+		kill -TERM "$pid" 2>/dev/null
+		pids+=("$pid")
+	done
+	if [ ${#pids[@]} -gt 0 ] && ! poll 30 _all_dead "${pids[@]}"; then
+		for node in "${!NODE_PID[@]}"; do
+			pid=${NODE_PID[$node]}
+			[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || continue
+			echo "# opennhrp on $node still runs 30 s after SIGTERM: killed"
 			kill -KILL "$pid" 2>/dev/null
-		fi
+		done
+	fi
+	for pid in "${pids[@]}"; do
+		wait "$pid" 2>/dev/null
 	done
 	for pid in "${BG_PIDS[@]}"; do
 		kill -TERM "$pid" 2>/dev/null
 	done
+	[ ${#BG_PIDS[@]} -gt 0 ] && poll 3 _all_dead "${BG_PIDS[@]}"
 	# Whatever else still runs in our namespaces (daemonized helpers).
 	for ((i = ${#NAMESPACES[@]} - 1; i >= 0; i--)); do
 		ns=${NAMESPACES[$i]}
@@ -606,7 +626,9 @@ cleanup() {
 			kill -KILL "$pid" 2>/dev/null
 		done
 	done
-	wait 2>/dev/null
+	for pid in "${BG_PIDS[@]}"; do
+		wait "$pid" 2>/dev/null
+	done
 	for ((i = ${#NAMESPACES[@]} - 1; i >= 0; i--)); do
 		ip netns del "${NAMESPACES[$i]}" 2>/dev/null
 	done
