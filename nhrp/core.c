@@ -15,6 +15,7 @@
 #include "log.h"
 #include "packet_io.h"
 #include "peer.h"
+#include "redirect.h"
 #include "script.h"
 #include "server.h"
 #include "sysdep.h"
@@ -123,6 +124,7 @@ void
 core_shutdown_peers(void)
 {
 	nhrp_shutting_down = true;
+	redirect_shutdown();		/* capture sockets first (1.2) */
 	if (nhrp_cur_conf == NULL || nhrp_cur_conf->shutdown_purge)
 		client_purge_on_shutdown();
 	server_shutdown();

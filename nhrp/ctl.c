@@ -13,6 +13,7 @@
 #include "log.h"
 #include "packet_io.h"
 #include "peer.h"
+#include "redirect.h"
 
 static void *
 lk_by_name(void *arg, const char *name)
@@ -251,8 +252,8 @@ ctl_redirect_purge(const char *args, struct admin_out *out)
 
 	if (admin_parse_redirect_purge(args, &a, &plen, out) < 0)
 		return;
-	/* the traffic indication rate limit arrives with the redirect module */
-	admin_printf(out, "Status: ok\nEntries-Affected: %d\n", 0);
+	admin_printf(out, "Status: ok\nEntries-Affected: %zu\n",
+	    redirect_purge(a.afn == NHRP_AFN_NONE ? NULL : &a, plen));
 }
 
 static void

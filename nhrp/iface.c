@@ -13,6 +13,7 @@
 #include "iface.h"
 #include "log.h"
 #include "peer.h"
+#include "redirect.h"
 #include "script.h"
 #include "sysdep.h"
 
@@ -360,6 +361,7 @@ iface_link_event(const struct sysdep_link *l)
 		if (ifp == NULL)
 			return;
 		log_info("Interface '%s' deleted", ifp->name);
+		redirect_iface_gone(ifp->index);
 		iface_set_index(ifp, 0);
 		ifp->link_index = 0;
 		ifp->link_flags = 0;
@@ -406,6 +408,7 @@ iface_link_event(const struct sysdep_link *l)
 	}
 	if ((ifp->flags & CONF_IF_SHORTCUT_DEST) == 0)
 		sysdep_iface_configure(ifp->index, ifp->name);
+	redirect_iface_sync(ifp);
 	if ((l->flags & IFF_UP) && (first || !was_up)) {
 		log_info("Interface %s: configured UP, mtu=%u", ifp->name,
 		    ifp->mtu);
@@ -482,9 +485,10 @@ iface_addr_event(const struct sysdep_addr *a)
 		    ifp->prefix != a->prefix;
 		ifp->proto = a->addr;
 		ifp->prefix = a->prefix;
-		if (changed || ifp->local_addr == NULL)
+		if (changed || ifp->local_addr == NULL) {
 			iface_set_locals(ifp);
-		else {
+			redirect_iface_sync(ifp);
+		} else {
 			ifp->local_addr->kgen = kgen;
 			if (ifp->local_bcast != NULL)
 				ifp->local_bcast->kgen = kgen;
@@ -503,6 +507,7 @@ iface_addr_event(const struct sysdep_addr *a)
 		nhrp_addr_clear(&ifp->proto);
 		ifp->prefix = 0;
 		iface_set_locals(ifp);
+		redirect_iface_sync(ifp);
 	}
 }
 
@@ -617,6 +622,7 @@ iface_resync_end(void)
 	TAILQ_FOREACH(ifp, &iface_list, entry) {
 		if (ifp->index != 0 && ifp->kgen != kgen) {
 			log_info("Interface '%s' deleted", ifp->name);
+			redirect_iface_gone(ifp->index);
 			iface_set_index(ifp, 0);
 			ifp->link_flags = 0;
 			nhrp_addr_clear(&ifp->nbma);

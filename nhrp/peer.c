@@ -14,6 +14,7 @@
 #include "core.h"
 #include "iface.h"
 #include "log.h"
+#include "multicast.h"
 #include "packet_io.h"
 #include "peer.h"
 #include "resolver.h"
@@ -510,6 +511,13 @@ peer_set_up(struct nhrp_peer *p)
 
 	p->flags |= PEER_F_UP;
 	peer_log("Up", p);
+	mcast_peer_changed(p);
+	if (mcast_is_member(p) && log_getverbose()) {
+		char a[NHRP_ADDRSTRLEN];
+
+		log_debug("[%s] Peer inserted to multicast list",
+		    af(&p->proto, a));
+	}
 	if ((reg = p->reg) != NULL) {
 		p->reg = NULL;
 		server_peer_result(reg, p, SERVER_RESULT_OK);
@@ -780,6 +788,7 @@ peer_remove(struct nhrp_peer *p, const char *reason)
 	    p->type != PEER_LOCAL_ROUTE)
 		peer_neigh_failed(p->iface->index, &p->proto);
 	p->flags &= ~(PEER_F_UP | PEER_F_LOWER_UP | PEER_F_NEIGH);
+	mcast_peer_changed(p);
 	peer_put(p);	/* the cache's reference */
 	peer_put(p);
 }
@@ -823,6 +832,7 @@ peer_purge(struct nhrp_peer *p, const char *reason)
 			peer_remove_routes_via(p, reason);
 		peer_run_down_hooks(p, reason);
 		p->flags &= ~(PEER_F_UP | PEER_F_LOWER_UP | PEER_F_USED);
+		mcast_peer_changed(p);
 		memset(&p->my_nbma, 0, sizeof(p->my_nbma));
 		peer_restart(p, 5.0);
 		break;

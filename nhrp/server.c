@@ -14,6 +14,7 @@
 #include "log.h"
 #include "packet_io.h"
 #include "peer.h"
+#include "redirect.h"
 #include "script.h"
 #include "server.h"
 
@@ -534,6 +535,8 @@ server_purge_request(struct nhrp_iface *ifp, struct nhrp_packet *pkt,
 		for (j = 0; j < pa.v.n; j++)
 			peer_remove(pa.v.v[j], "user-request");
 		peer_vec_release(&pa.v);
+		/* re-enable Traffic Indications for the prefix (RDR-04) */
+		redirect_purge(&c->proto, pa.prefix);
 	}
 }
 
