@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <ev.h>
 
@@ -26,12 +27,21 @@ bool		 nhrp_shutting_down;
 double		 core_fake_now = 1000.0;
 bool		 core_fake_time;
 
+/*
+ * Monotonic seconds.  Not ev_now(): libev's "now" is the realtime clock,
+ * and a stepped clock (NTP at boot, a VM) would make absolute expiry
+ * times and the shutdown bound wrong; timers themselves are relative.
+ */
 double
 core_now(void)
 {
+	struct timespec ts;
+
 	if (core_fake_time || nhrp_loop == NULL)
 		return core_fake_now;
-	return ev_now(nhrp_loop);
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
+		return ev_now(nhrp_loop);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* --- sysdep callbacks ------------------------------------------------- */

@@ -160,18 +160,33 @@ conf_warn(void *arg, const char *msg)
 /* --- signals ---------------------------------------------------------- */
 
 static ev_signal sig_hup, sig_usr1, sig_term, sig_int;
-static ev_timer shutdown_timer;
-static ev_tstamp shutdown_start;
+static ev_timer shutdown_timer, shutdown_deadline;
+
+static void
+shutdown_end(struct ev_loop *loop)
+{
+	ev_timer_stop(loop, &shutdown_timer);
+	ev_timer_stop(loop, &shutdown_deadline);
+	ev_break(loop, EVBREAK_ALL);
+}
 
 static void
 shutdown_poll_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
-	if ((script_running() == 0 && script_queued() == 0 &&
-	    peer_neigh_pending == 0) ||
-	    ev_now(loop) - shutdown_start > SHUTDOWN_WAIT) {
-		ev_timer_stop(loop, w);
-		ev_break(loop, EVBREAK_ALL);
-	}
+	if (script_running() == 0 && script_queued() == 0 &&
+	    peer_neigh_pending == 0)
+		shutdown_end(loop);
+}
+
+/* a relative (monotonic) timer: a stepped realtime clock cannot stretch it */
+static void
+shutdown_deadline_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	log_warnx("Shutdown: gave up waiting after %.0f s (%zu hooks running, "
+	    "%zu queued, %zu neighbour updates unacknowledged)",
+	    SHUTDOWN_WAIT, script_running(), script_queued(),
+	    peer_neigh_pending);
+	shutdown_end(loop);
 }
 
 static void
@@ -179,6 +194,8 @@ signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 {
 	switch (w->signum) {
 	case SIGHUP:
+		if (nhrp_shutting_down)
+			break;
 		log_info("SIGHUP: flushing removable peer cache entries");
 		core_flush();
 		break;
@@ -187,14 +204,20 @@ signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 		break;
 	case SIGTERM:
 	case SIGINT:
-		if (nhrp_shutting_down)
+		if (nhrp_shutting_down) {
+			/* a second signal: stop waiting for the hooks */
+			log_info("Shutting down now");
+			shutdown_end(loop);
 			break;
+		}
 		log_info("Shutting down");
 		sysdep_stop_listening();
 		core_shutdown_peers();
-		shutdown_start = ev_now(loop);
 		ev_timer_init(&shutdown_timer, shutdown_poll_cb, 0.05, 0.1);
 		ev_timer_start(loop, &shutdown_timer);
+		ev_timer_init(&shutdown_deadline, shutdown_deadline_cb,
+		    SHUTDOWN_WAIT, 0.);
+		ev_timer_start(loop, &shutdown_deadline);
 		break;
 	}
 }
