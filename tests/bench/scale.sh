@@ -49,6 +49,7 @@
 #   --settle S      after each phase, wait up to S seconds for the hub to
 #                   go idle (its CPU time stops growing) before the CPU is
 #                   read and the next phase starts (default 60)
+#   --ng-args "..." extra arguments for nhrp/opennhrp (e.g. -v)
 #   --timeout S     VM timeout (default 3600)
 #   --table FILE    only print the side-by-side table of a results file
 #
@@ -72,6 +73,7 @@ BUILDDIR=${top_builddir:-}
 VM_TIMEOUT=3600
 MAX_SECS=
 SETTLE=60
+NG_ARGS=
 INNER=0
 TABLE=
 
@@ -95,6 +97,7 @@ while [ $# -gt 0 ]; do
 	--timeout)	VM_TIMEOUT=$2; shift 2 ;;
 	--max-secs)	MAX_SECS=$2; shift 2 ;;
 	--settle)	SETTLE=$2; shift 2 ;;
+	--ng-args)	NG_ARGS=$2; shift 2 ;;
 	--table)	TABLE=$2; shift 2 ;;
 	--inner)	INNER=1; shift ;;
 	-h|--help)	usage ;;
@@ -234,7 +237,8 @@ if [ "$INNER" = 0 ]; then
 	    bash "$0" --inner --builddir "$BUILDDIR" --out "$OUT" \
 	    --sizes "$SIZES" --impl "$IMPLS" --modes "$MODES" \
 	    --window "$WINDOW" --holding "$HOLDING" --gc "$GC" \
-	    --settle "$SETTLE" ${MAX_SECS:+--max-secs "$MAX_SECS"}
+	    --settle "$SETTLE" ${MAX_SECS:+--max-secs "$MAX_SECS"} \
+	    --ng-args "$NG_ARGS"
 fi
 
 # ---- inner: runs as root where GRE works ---------------------------------------
@@ -359,7 +363,7 @@ interface gre1
 	holding-time $HOLDING
 EOF
 		ip netns exec $HUB "$DAEMON" -c "$RUNTMP/ng.conf" \
-		    -a "$RUNTMP/ng.sock" -p "$RUNTMP/ng.pid" -s "$NG_HOOK" \
+		    -a "$RUNTMP/ng.sock" -p "$RUNTMP/ng.pid" -s "$NG_HOOK" $NG_ARGS \
 		    </dev/null >"$log" 2>&1 &
 		IMPL_PIDS=($!)
 		for i in $(seq 300); do
@@ -436,7 +440,10 @@ stop_impl() {
 	wait 2>/dev/null
 	IMPL_PIDS=()
 	if [ -d "/run/frr/$HUB" ]; then
-		cp "/run/frr/$HUB"/*.log "$LOGDIR/" 2>/dev/null
+		local f
+		for f in "/run/frr/$HUB"/*.log; do
+			[ -f "$f" ] && cp "$f" "$LOGDIR/frr-${f##*/}"
+		done
 		rm -rf "/run/frr/$HUB"
 	fi
 }
@@ -470,7 +477,9 @@ wait_idle() {
 run_one() {
 	local impl=$1 n=$2 mode log c0 c1 r0 r1 out rc neigh rssps line
 	local self0 child0 self1 child1 cpu ccpu timeout_s settle
-	log="$LOGDIR/$impl-$n.hub.log"
+	# the hub logs to the VM's tmpfs: writing it to the 9p share would
+	# charge the share's latency to the hub; copied to LOGDIR at the end
+	log="$RUNTMP/$impl-$n.hub.log"
 	setup_ns "$impl" || { say "$impl N=$n: namespace setup failed"; return 1; }
 	if ! start_impl "$impl" "$log"; then
 		say "$impl N=$n: hub did not start (log: $log)"
@@ -522,6 +531,7 @@ run_one() {
 		    grep -c '^Type: dynamic' >"$LOGDIR/$impl-$n.dynamic-count"
 	fi
 	stop_impl
+	cp "$log" "$LOGDIR/" 2>/dev/null
 	ip netns exec $SPK true
 	ip netns del $HUB
 	ip netns del $SPK
