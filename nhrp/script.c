@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <ev.h>
@@ -452,26 +453,46 @@ script_queued(void)
 void
 script_shutdown(void)
 {
-	struct script_job *job;
+	const struct timespec tick = { 0, 10 * 1000 * 1000 };
+	struct script_job *job, *next;
+	pid_t r;
+	int tries;
 
 	while ((job = TAILQ_FIRST(&script_queue)) != NULL) {
 		TAILQ_REMOVE(&script_queue, job, entry);
 		script_job_free(job);
 	}
 	script_nqueued = 0;
-	while ((job = TAILQ_FIRST(&script_active)) != NULL) {
-		TAILQ_REMOVE(&script_active, job, entry);
+	/*
+	 * SIGKILL every child, then reap them for at most about a second:
+	 * a child in uninterruptible sleep (a hung network file system)
+	 * does not die at once, and exit must never block on it (it is
+	 * reparented to init when we exit).  ECHILD: libev reaped it.
+	 */
+	TAILQ_FOREACH(job, &script_active, entry) {
 		if (script_loop != NULL) {
 			ev_child_stop(script_loop, &job->child_w);
 			ev_timer_stop(script_loop, &job->timer_w);
 		}
-		/*
-		 * SIGKILL cannot be caught: the wait returns at once (it
-		 * fails with ECHILD if libev reaped the child already).
-		 */
 		(void)kill(job->pid, SIGKILL);
-		while (waitpid(job->pid, NULL, 0) == -1 && errno == EINTR)
-			;
+	}
+	for (tries = 0; tries < 100 && !TAILQ_EMPTY(&script_active); tries++) {
+		for (job = TAILQ_FIRST(&script_active); job != NULL;
+		    job = next) {
+			next = TAILQ_NEXT(job, entry);
+			r = waitpid(job->pid, NULL, WNOHANG);
+			if (r == 0 || (r == -1 && errno == EINTR))
+				continue;
+			TAILQ_REMOVE(&script_active, job, entry);
+			script_job_free(job);
+		}
+		if (!TAILQ_EMPTY(&script_active))
+			(void)nanosleep(&tick, NULL);
+	}
+	while ((job = TAILQ_FIRST(&script_active)) != NULL) {
+		log_warnx("script %s (pid %ld) did not die: not waiting for it",
+		    job->event, (long)job->pid);
+		TAILQ_REMOVE(&script_active, job, entry);
 		script_job_free(job);
 	}
 	script_nrunning = 0;
