@@ -422,6 +422,15 @@ peer_routes_nexthop_up(struct nhrp_peer *nh)
 static void
 peer_expire_cb(struct nhrp_peer *p)
 {
+	/*
+	 * A registration refreshing this binding arrived in time but its
+	 * peer-register hook has not answered yet: the server decides
+	 * when it does (slow hooks must not flap registered spokes).
+	 */
+	if (p->flags & PEER_F_REFRESHING) {
+		peer_schedule(p, 1.0, peer_expire_cb);
+		return;
+	}
 	peer_remove(p, "expired");
 }
 

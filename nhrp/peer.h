@@ -53,6 +53,7 @@
 #define PEER_F_NAT		0x0400	/* nat_oa valid */
 #define PEER_F_NEIGH		0x0800	/* we installed a neighbour entry */
 #define PEER_F_RENEWING		0x1000
+#define PEER_F_REFRESHING	0x2000	/* dynamic: a refresh waits on its hooks */
 
 struct srv_reg;
 struct nhrp_request;

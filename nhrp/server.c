@@ -30,6 +30,7 @@ struct srv_reg {
 	size_t			 cie;
 	unsigned		 accepted, rejected;
 	struct nhrp_peer	*peer;		/* entry of the current CIE */
+	struct nhrp_peer	*refresh;	/* binding the current CIE refreshes */
 	ev_tstamp		 arrival;
 };
 
@@ -76,9 +77,47 @@ reg_find(const struct nhrp_addr *n, const struct nhrp_addr *s,
 	return NULL;
 }
 
+/*
+ * The existing binding refreshed by the current CIE: kept from expiring
+ * while the CIE's hooks run; once they decided, an expiry that passed
+ * meanwhile takes effect (a refused refresh does not extend it).
+ */
+static void
+reg_refresh_end(struct srv_reg *r, bool expire)
+{
+	struct nhrp_peer *o = r->refresh;
+
+	if (o == NULL)
+		return;
+	r->refresh = NULL;
+	o->flags &= ~PEER_F_REFRESHING;
+	if (expire && (o->flags & PEER_F_REMOVED) == 0 && o->expire > 0 &&
+	    o->expire <= core_now())
+		peer_remove(o, "expired");
+	peer_put(o);
+}
+
+static int
+refresh_cb(struct nhrp_peer *p, void *arg)
+{
+	struct srv_reg *r = arg;
+	const struct nhrp_peer *n = r->peer;
+
+	if ((p->flags & (PEER_F_UP | PEER_F_REMOVED | PEER_F_REFRESHING)) !=
+	    PEER_F_UP || p->prefix != n->prefix ||
+	    !nhrp_addr_equal(&p->proto, &n->proto) ||
+	    !nhrp_addr_equal(&p->nbma, &n->nbma))
+		return 0;
+	peer_get(p);
+	p->flags |= PEER_F_REFRESHING;
+	r->refresh = p;
+	return 1;
+}
+
 static void
 reg_free(struct srv_reg *r)
 {
+	reg_refresh_end(r, false);
 	nhrp_htable_remove(&reg_table, &r->node);
 	reg_count--;
 	if (r->peer != NULL) {
@@ -178,6 +217,7 @@ static void reg_process(struct srv_reg *);
 static void
 reg_cie_done(struct srv_reg *r, uint8_t code)
 {
+	reg_refresh_end(r, true);
 	r->pkt.cies.cie[r->cie].code = code;
 	if (code == NHRP_CODE_SUCCESS)
 		r->accepted++;
@@ -366,6 +406,8 @@ reg_process(struct srv_reg *r)
 		if (r->pkt.flags & NHRP_FLAG_REG_U)
 			p->flags |= PEER_F_UNIQUE;
 		r->peer = p;
+		cache_foreach_prefix(ifp, &p->proto, p->prefix,
+		    PT(PEER_DYNAMIC), refresh_cb, r);
 		peer_run_script(p, "peer-register", reg_script_done, r);
 		return;
 	}
