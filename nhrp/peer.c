@@ -442,6 +442,34 @@ peer_set_expire(struct nhrp_peer *p, ev_tstamp when)
 		peer_schedule(p, when - core_now(), peer_expire_cb);
 }
 
+static int
+dying_route_cb(struct nhrp_peer *p, void *arg)
+{
+	if ((p->flags & (PEER_F_UP | PEER_F_DYING | PEER_F_RENEWING |
+	    PEER_F_REMOVED)) == (PEER_F_UP | PEER_F_DYING))
+		return peer_vec_add_cb(p, arg);
+	return 0;
+}
+
+static void peer_renew(struct nhrp_peer *);
+
+/* up, dying shortcut-routes via the next hop nh get renewed too (5.3) */
+static void
+peer_renew_routes_via(struct nhrp_iface *ifp, const struct nhrp_addr *nh)
+{
+	struct peer_vec v = { 0 };
+	size_t i;
+
+	if (ifp == NULL)
+		return;
+	cache_foreach_nbma(ifp, nh, PT(PEER_SHORTCUT_ROUTE), dying_route_cb,
+	    &v);
+	for (i = 0; i < v.n; i++)
+		if ((v.v[i]->flags & PEER_F_REMOVED) == 0)
+			peer_renew(v.v[i]);
+	peer_vec_release(&v);
+}
+
 static void
 peer_renew(struct nhrp_peer *p)
 {
@@ -449,6 +477,8 @@ peer_renew(struct nhrp_peer *p)
 	p->flags &= ~PEER_F_DYING;
 	peer_schedule(p, p->expire - core_now(), peer_expire_cb);
 	client_resolve(p->iface, &p->proto, p);
+	if (p->type == PEER_CACHED && (p->flags & PEER_F_REMOVED) == 0)
+		peer_renew_routes_via(p->iface, &p->proto);
 }
 
 static int
@@ -911,6 +941,9 @@ peer_neigh_event(struct nhrp_iface *ifp, const struct nhrp_addr *a, bool used)
 		if ((na.renew.v[i]->flags & PEER_F_REMOVED) == 0)
 			peer_renew(na.renew.v[i]);
 	peer_vec_release(&na.renew);
+	/* the next hop is in use again: its dying shortcuts are renewed */
+	if (used)
+		peer_renew_routes_via(ifp, a);
 }
 
 /* kernel application probe (who-has, 7.5) */
