@@ -637,6 +637,11 @@ conn_dispatch(struct admin_conn *c)
 	ev_io_stop(admin.loop, &c->io);
 	ev_io_set(&c->io, c->fd, EV_WRITE);
 	ev_io_start(admin.loop, &c->io);
+	/*
+	 * The handler may have run for a while (a large show): the reply
+	 * timeout measures the client, so restart it from the real time.
+	 */
+	ev_now_update(admin.loop);
 	ev_timer_again(admin.loop, &c->timer);
 	conn_write(c);
 }
