@@ -197,7 +197,7 @@ poll() {
 	local t=$1 deadline
 	shift
 	deadline=$(awk -v t="$t" -v s="$NHRP_TIMEOUT_SCALE" -v n="$(_now_us)" \
-	    'BEGIN { printf "%d", n + t * s * 1000000 }')
+	    'BEGIN { printf "%.0f", n + t * s * 1000000 }')
 	while :; do
 		"$@" >/dev/null 2>&1 && return 0
 		[ "$(_now_us)" -ge "$deadline" ] && break
