@@ -116,16 +116,33 @@ write_pid_file(void)
 		log_warn("Unable to write the pid file");
 }
 
+/*
+ * Write end of a pipe to the original parent, which waits on it so that
+ * it exits (0) only once the daemon wrote its pid file: a service manager
+ * reading the file right after we return must find the final pid.
+ */
+static int ready_fd = -1;
+
 static int
 daemonize(void)
 {
 	pid_t pid;
-	int fd;
+	ssize_t n;
+	char c;
+	int fd, p[2];
 
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -1;
 	if ((pid = fork()) < 0)
 		return -1;
-	if (pid > 0)
-		_exit(0);
+	if (pid > 0) {
+		close(p[1]);
+		while ((n = read(p[0], &c, 1)) < 0 && errno == EINTR)
+			;
+		_exit(n == 1 ? 0 : EXIT_DAEMONIZE);
+	}
+	close(p[0]);
+	ready_fd = p[1];
 	if (setsid() < 0)
 		return -1;
 	if ((pid = fork()) < 0)
@@ -143,6 +160,18 @@ daemonize(void)
 	if (fd > STDERR_FILENO)
 		close(fd);
 	return 0;
+}
+
+/* the daemon is ready: let the original parent exit 0 */
+static void
+daemon_ready(void)
+{
+	if (ready_fd < 0)
+		return;
+	while (write(ready_fd, "", 1) < 0 && errno == EINTR)
+		;
+	close(ready_fd);
+	ready_fd = -1;
 }
 
 static void
@@ -348,6 +377,7 @@ main(int argc, char **argv)
 		ev_loop_fork(nhrp_loop);
 	}
 	write_pid_file();
+	daemon_ready();
 
 	ev_timer_init(&start_timer, start_cb, 0., 0.);
 	ev_timer_start(nhrp_loop, &start_timer);
