@@ -17,6 +17,7 @@
 #include "multicast.h"
 #include "packet_io.h"
 #include "peer.h"
+#include "redirect.h"
 #include "resolver.h"
 #include "script.h"
 #include "server.h"
@@ -277,6 +278,7 @@ peer_dump_all(void)
 			    peer_format(p, buf, sizeof(buf)));
 	log_info("Total %zu peer cache entries, %zu allocated entries",
 	    peer_count(), peers_allocated);
+	redirect_log_counters();
 }
 
 /* --- scripts --------------------------------------------------------- */

@@ -399,3 +399,46 @@ redirect_shutdown(void)
 	}
 	mcast_shutdown();
 }
+
+void
+redirect_log_counters(void)
+{
+	struct capture_stats cs;
+	uint64_t rx = 0, tx = 0;
+	size_t i;
+
+	for (i = 0; i <= NHRP_TYPE_MAX; i++) {
+		rx += nhrp_counters.rx[i];
+		tx += nhrp_counters.tx[i];
+	}
+	log_info("Counters: rx %llu tx %llu bad %llu auth-failures %llu "
+	    "unmatched %llu dropped %llu not-configured %llu tx-errors %llu "
+	    "errors-sent %llu",
+	    (unsigned long long)rx, (unsigned long long)tx,
+	    (unsigned long long)nhrp_counters.rx_bad,
+	    (unsigned long long)nhrp_counters.rx_auth_fail,
+	    (unsigned long long)nhrp_counters.rx_unmatched,
+	    (unsigned long long)nhrp_counters.rx_dropped,
+	    (unsigned long long)nhrp_counters.rx_not_configured,
+	    (unsigned long long)nhrp_counters.tx_errors,
+	    (unsigned long long)nhrp_counters.err_sent);
+	log_info("Counters: traffic-indications rx %llu tx %llu samples %llu "
+	    "rate-limited %llu not-spoke %llu flows %zu",
+	    (unsigned long long)nhrp_counters.rx[NHRP_TRAFFIC_INDICATION],
+	    (unsigned long long)redirect_stats.sent,
+	    (unsigned long long)redirect_stats.samples,
+	    (unsigned long long)redirect_stats.suppressed,
+	    (unsigned long long)redirect_stats.not_spoke,
+	    rl_ready ? rl_count(&rl) : (size_t)0);
+	memset(&cs, 0, sizeof(cs));
+	if (capture_ready)
+		capture_get_stats(&cs);
+	log_info("Counters: multicast packets %llu copies %llu no-members %llu "
+	    "captured %llu kernel-drops %llu relay-dropped %llu",
+	    (unsigned long long)mcast_stats.packets,
+	    (unsigned long long)mcast_stats.copies,
+	    (unsigned long long)mcast_stats.no_members,
+	    (unsigned long long)cs.multicast_captured,
+	    (unsigned long long)cs.kernel_drops,
+	    (unsigned long long)cs.dropped);
+}

@@ -88,5 +88,7 @@ size_t	redirect_purge(const struct nhrp_addr *a, unsigned plen);
 void	redirect_sample(int ifindex, const struct nhrp_addr *src_nbma,
 	    const uint8_t *ip, size_t len);
 void	redirect_shutdown(void);
+/* Logs the packet, redirect and multicast counters (SIGUSR1 dump). */
+void	redirect_log_counters(void);
 
 #endif

@@ -110,6 +110,12 @@ capture_shutdown(void)
 {
 }
 
+void
+capture_get_stats(struct capture_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+}
+
 /* --- helpers -------------------------------------------------------------- */
 
 static char *
