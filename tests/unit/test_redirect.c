@@ -449,17 +449,157 @@ test_multicast(void)
 	INT_EQ(cap.sends, 3, "no relay on an interface without multicast");
 }
 
+/* --- spoke side: shortcut-target, indications, failed resolution -------- */
+
+static size_t
+resreq(uint8_t *buf, size_t size, const char *src, const char *dst)
+{
+	struct nhrp_packet p;
+	struct nhrp_cie *c;
+	ssize_t n;
+
+	nhrp_packet_init(&p, NHRP_RESOLUTION_REQUEST);
+	p.hop_count = 15;
+	p.flags = 0xc002;
+	p.request_id = 4242;
+	p.src_nbma = A("198.51.100.7");
+	p.src_proto = A(src);
+	p.dst_proto = A(dst);
+	c = nhrp_cie_list_add(&p.cies);
+	c->holding_time = 30;
+	nhrp_packet_ext_add(&p, NHRP_EXT_FORWARD_TRANSIT, true);
+	nhrp_packet_ext_add(&p, NHRP_EXT_REVERSE_TRANSIT, true);
+	nhrp_packet_ext_add(&p, NHRP_EXT_RESPONDER, true);
+	nhrp_packet_ext_add(&p, NHRP_EXT_NAT_ADDRESS, false);
+	n = nhrp_packet_build(&p, buf, size);
+	nhrp_packet_clear(&p);
+	return n > 0 ? (size_t)n : 0;
+}
+
+static size_t
+indication(uint8_t *buf, size_t size, const char *inner_src,
+    const char *inner_dst)
+{
+	struct nhrp_packet p;
+	uint8_t ip[84];
+	ssize_t n;
+
+	nhrp_packet_init(&p, NHRP_TRAFFIC_INDICATION);
+	p.hop_count = 1;
+	p.src_nbma = A("198.51.100.9");
+	p.src_proto = A("10.254.0.1");
+	p.dst_proto = A(inner_src);
+	ip_packet(ip, inner_src, inner_dst);
+	p.payload = malloc(68);
+	memcpy(p.payload, ip, 68);
+	p.payload_len = 68;
+	nhrp_packet_ext_add(&p, NHRP_EXT_FORWARD_TRANSIT, true);
+	n = nhrp_packet_build(&p, buf, size);
+	nhrp_packet_clear(&p);
+	return n > 0 ? (size_t)n : 0;
+}
+
+static void
+test_spoke(void)
+{
+	struct nhrp_packet rep;
+	struct nhrp_addr to;
+	struct nhrp_cie *c;
+	uint8_t buf[1024];
+	size_t len;
+	ssize_t n;
+
+	/* shortcut-target with its own holding time, and without */
+	fake.npkt = 0;
+	len = resreq(buf, sizeof(buf), "10.254.0.7", "172.16.5.5");
+	rx(6, "198.51.100.9", buf, len);
+	OK(fake.npkt == 1 && last_sent(&rep, &to) == 0 &&
+	    rep.type == NHRP_RESOLUTION_REPLY && rep.cies.n == 1,
+	    "shortcut-target 172.16.0.0/16: answered");
+	OK(rep.cies.n == 1 && rep.cies.cie[0].prefix_len == 16 &&
+	    rep.cies.cie[0].holding_time == 1800 &&
+	    strcmp(fmt(&rep.cies.cie[0].proto), "10.254.0.2") == 0 &&
+	    strcmp(fmt(&rep.cies.cie[0].nbma), "198.51.100.1") == 0,
+	    "reply CIE: prefix 16, its own holding time 1800, our addresses");
+	OK(rep.flags == 0xe002, "reply flags Q|A|D|NAT (0x%04x)", rep.flags);
+	nhrp_packet_clear(&rep);
+	len = resreq(buf, sizeof(buf), "10.254.0.7", "172.17.1.1");
+	rx(6, "198.51.100.9", buf, len);
+	OK(fake.npkt == 2 && last_sent(&rep, &to) == 0 && rep.cies.n == 1 &&
+	    rep.cies.cie[0].prefix_len == 24 &&
+	    rep.cies.cie[0].holding_time == 45,
+	    "shortcut-target without holding-time: the interface's (45)");
+	nhrp_packet_clear(&rep);
+	len = resreq(buf, sizeof(buf), "10.254.0.7", "192.168.99.1");
+	rx(6, "198.51.100.9", buf, len);
+	OK(fake.npkt == 3 && last_sent(&rep, &to) == 0 &&
+	    rep.type == NHRP_RESOLUTION_REQUEST && rep.hop_count == 14,
+	    "not a local prefix: forwarded, not answered");
+	nhrp_packet_clear(&rep);
+
+	/* a Traffic Indication about a local source starts a resolution */
+	fake.npkt = 0;
+	len = indication(buf, sizeof(buf), "172.16.5.5", "192.168.77.7");
+	rx(6, "198.51.100.9", buf, len);
+	OK(fake.npkt == 1 && last_sent(&rep, &to) == 0 &&
+	    rep.type == NHRP_RESOLUTION_REQUEST &&
+	    strcmp(fmt(&rep.dst_proto), "192.168.77.7") == 0 &&
+	    strcmp(fmt(&to), "198.51.100.9") == 0,
+	    "shortcut: the indication triggers a Resolution Request via the NHS");
+	STR_EQ(ctl(ADMIN_CMD_SHOW, " protocol 192.168.77.7"),
+	    "Status: ok\n\nInterface: gre2\nType: incomplete\n"
+	    "Protocol-Address: 192.168.77.7/32\n\n", "incomplete entry");
+	/* the reply carries a failure code: negative, no shortcut */
+	rep.type = NHRP_RESOLUTION_REPLY;
+	rep.hop_count = 16;
+	rep.flags |= NHRP_FLAG_RES_D;
+	nhrp_cie_list_clear(&rep.cies);
+	c = nhrp_cie_list_add(&rep.cies);
+	c->code = NHRP_CODE_ADMIN_PROHIBITED;
+	c->prefix_len = 24;
+	c->holding_time = 30;
+	c->nbma = A("198.51.100.8");
+	c->proto = A("10.254.0.8");
+	n = nhrp_packet_build(&rep, buf, sizeof(buf));
+	nhrp_packet_clear(&rep);
+	rx(6, "198.51.100.9", buf, n > 0 ? (size_t)n : 0);
+	STR_EQ(ctl(ADMIN_CMD_SHOW, " protocol 192.168.77.0/24"),
+	    "Status: ok\n\nInterface: gre2\nType: negative\n"
+	    "Protocol-Address: 192.168.77.7/32\nFlags: up\n"
+	    "Expires-In: 3:00\n\n",
+	    "a failure CIE code: a negative entry, no shortcut, no next hop");
+	OK(fake_last_hook("route-up") == NULL, "no route-up");
+	len = indication(buf, sizeof(buf), "172.16.5.5", "192.168.77.7");
+	fake.npkt = 0;
+	rx(6, "198.51.100.9", buf, len);
+	INT_EQ(fake.npkt, 0, "the negative entry suppresses a new resolution");
+	/* an indication about a source that is not ours is forwarded */
+	len = indication(buf, sizeof(buf), "192.168.50.5", "192.168.77.9");
+	rx(6, "198.51.100.9", buf, len);
+	OK(fake.npkt == 0 || (last_sent(&rep, &to) == 0 &&
+	    rep.type != NHRP_RESOLUTION_REQUEST),
+	    "an indication for someone else's source: no resolution (it is "
+	    "not bounced back to its sender either)");
+	if (fake.npkt > 0)
+		nhrp_packet_clear(&rep);
+	STR_EQ(ctl(ADMIN_CMD_SHOW, " protocol 192.168.77.9"), "Status: ok\n\n",
+	    "and starts no resolution");
+}
+
 int
 main(void)
 {
 	struct sysdep_link l;
 	struct sysdep_addr ad;
+	struct sysdep_route rt;
 	struct nhrp_conf *conf;
 	static const char cfg[] =
 	    "interface gre1\n holding-time 60\n redirect\n"
 	    " multicast dynamic\n"
 	    "interface gre2\n map 10.254.0.1/24 198.51.100.9\n"
-	    " multicast 10.254.0.1\n";
+	    " multicast 10.254.0.1\n shortcut\n holding-time 45\n"
+	    " shortcut-target 172.16.0.0/16 holding-time 1800\n"
+	    " shortcut-target 172.17.1.0/24\n";
 
 	test_rate_limit();
 
@@ -500,6 +640,22 @@ main(void)
 	iface_link_event(&l);
 	INT_EQ(cap.ifindex, 6, "gre2 captured");
 	INT_EQ(cap.what, CAPTURE_MULTICAST, "gre2: multicast capture only");
+	ad.ifindex = 6;
+	ad.addr = A("10.254.0.2");
+	ad.prefix = 24;
+	iface_addr_event(&ad);
+	memset(&rt, 0, sizeof(rt));
+	rt.dst = A("192.168.0.0");
+	rt.prefix = 16;
+	rt.gateway = A("10.254.0.1");
+	rt.oif = 6;
+	rt.table = 254;
+	rt.protocol = 4;	/* static */
+	iface_route_event(&rt);
+	iface_start_peers();
+	fake_hook_done(0);	/* peer-up of the static map */
+	fake_neigh_ack(0);
+	test_spoke();
 	l.deleted = true;
 	iface_link_event(&l);
 	OK(cap.ifindex == 6 && cap.what == 0,
