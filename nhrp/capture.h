@@ -70,7 +70,7 @@ struct capture_stats {
 	uint64_t	invalid;	/* captured but failed validation */
 	uint64_t	kernel_drops;	/* PACKET_STATISTICS tp_drops */
 	uint64_t	relayed;	/* copies handed to the kernel */
-	uint64_t	send_calls;	/* sendmmsg calls */
+	uint64_t	send_calls;	/* sendmmsg calls, refused ones too */
 	uint64_t	queued;		/* copies that had to wait (EAGAIN etc.) */
 	uint64_t	dropped;	/* copies dropped: queue full, send errors */
 };
@@ -103,8 +103,10 @@ int	capture_iface_set_local(int ifindex, const struct nhrp_addr *addrs,
  * Relay: one unicast GRE copy of the IPv4 packet ip/len out of ifindex to
  * each of the n NBMA addresses (IPv4 for GRE, IPv6 for ip6gre; others are
  * skipped and counted as dropped), CAPTURE_SEND_BATCH copies per sendmmsg
- * call.  Never blocks: when the kernel pushes back (EAGAIN, ENOBUFS) the
- * rest is queued (packet copied) and sent from the event loop, in order;
+ * call.  Never blocks: when the kernel pushes back (EAGAIN: socket
+ * buffer full, resumed on EV_WRITE; ENOBUFS: a device queue dropped it,
+ * retried after 2 ms doubling to 128 ms while nothing moves) the rest is
+ * queued (packet copied) and sent from the event loop, in order;
  * past CAPTURE_QUEUE_MAX bytes per interface new copies are dropped and
  * counted.  Uses the interface's multicast socket when it has one (so the
  * copies are never captured again), else a shared send-only socket.

@@ -58,7 +58,8 @@
 #define CAP_REDIR_RCVBUF (64 * 1024)	/* samples: loss is harmless */
 #define CAP_MCAST_RCVBUF (2 * 1024 * 1024)
 #define CAP_SNDBUF	(4 * 1024 * 1024)
-#define CAP_RETRY_SECS	0.005		/* ENOBUFS back-off */
+#define CAP_RETRY_SECS	0.002		/* ENOBUFS back-off: first */
+#define CAP_RETRY_MAX	0.128		/* doubling up to this */
 
 _Static_assert(sizeof(struct capture_insn) == sizeof(struct sock_filter),
     "struct capture_insn must match struct sock_filter");
@@ -95,6 +96,7 @@ struct cap_iface {
 	int			 wfd;		/* fd the write watcher is on */
 	ev_io			 ww;
 	ev_timer		 retry;
+	double			 retry_ival;	/* current back-off */
 	struct capture_stats	 st;
 };
 LIST_HEAD(cap_ifacelist, cap_iface);
@@ -270,6 +272,7 @@ cap_iface_get(int ifindex)
 	ifp->mcast.fd = -1;
 	ifp->wfd = -1;
 	TAILQ_INIT(&ifp->queue);
+	ifp->retry_ival = CAP_RETRY_SECS;
 	ev_timer_init(&ifp->retry, cap_retry_cb, CAP_RETRY_SECS, 0.);
 	ifp->retry.data = ifp;
 	LIST_INSERT_HEAD(&cap.ifaces, ifp, entry);
@@ -765,8 +768,10 @@ cap_arm(struct cap_iface *ifp, int fd, int why)
 {
 	if (why == -ENOBUFS) {
 		/* a full device queue does not show in poll(): back off */
-		if (!ev_is_active(&ifp->retry))
+		if (!ev_is_active(&ifp->retry)) {
+			ev_timer_set(&ifp->retry, ifp->retry_ival, 0.);
 			ev_timer_start(cap.loop, &ifp->retry);
+		}
 		return;
 	}
 	if (ifp->wfd == fd)
@@ -782,6 +787,7 @@ static void
 cap_drain(struct cap_iface *ifp)
 {
 	struct cap_pending *p;
+	uint64_t before = ifp->st.relayed;
 	int fd, err;
 
 	cap_write_stop(ifp);
@@ -795,11 +801,19 @@ cap_drain(struct cap_iface *ifp)
 		err = cap_xmit(ifp, fd, p->data, p->len, p->nbma, p->n,
 		    &p->pos);
 		if (err == -EAGAIN || err == -ENOBUFS) {
+			/* no progress: wait longer; progress: start over */
+			if (ifp->st.relayed == before)
+				ifp->retry_ival = ifp->retry_ival * 2 >
+				    CAP_RETRY_MAX ? CAP_RETRY_MAX :
+				    ifp->retry_ival * 2;
+			else
+				ifp->retry_ival = CAP_RETRY_SECS;
 			cap_arm(ifp, fd, err);
 			return;
 		}
 		cap_pending_free(ifp, p);
 	}
+	ifp->retry_ival = CAP_RETRY_SECS;
 	if (ifp->what == 0 && ifp->nlocal == 0)
 		cap_iface_free(ifp);	/* only held the queue */
 }
@@ -809,8 +823,10 @@ static void
 cap_kick(struct cap_iface *ifp)
 {
 	if (!TAILQ_EMPTY(&ifp->queue) && ifp->wfd == -1 &&
-	    !ev_is_active(&ifp->retry))
+	    !ev_is_active(&ifp->retry)) {
+		ev_timer_set(&ifp->retry, 0., 0.);
 		ev_timer_start(cap.loop, &ifp->retry);
+	}
 }
 
 static void

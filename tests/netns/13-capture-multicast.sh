@@ -11,6 +11,8 @@
 #  - relayed copies are never captured again (no loop);
 #  - 500 targets (2 spokes + 498 routed fakes) go out in ONE sendmmsg call
 #    and leave eth0 as 500 GRE packets;
+#  - when the kernel pushes back (a tbf qdisc on gre1: ENOBUFS) the copies
+#    wait in the relay queue and all go out later, in order;
 #  - with jumbo MTUs a 5000-byte multicast packet is captured and relayed
 #    whole (no 1500-byte cap);
 #  - cost: unicast over gre1, a flood on eth0 and traffic received on
@@ -116,6 +118,41 @@ for s in s1 s2; do
 	check "$s received the 100-byte packet of the 500-target batch once" \
 	    test "$(count "$log" '^sniff .* len=100 src=10.255.255.1 dst=224.0.0.6$')" = 1
 done
+
+# Pushback: a token bucket on gre1 makes the kernel refuse copies
+# (ENOBUFS); the rest wait in the relay queue and go out later, in order,
+# none lost. Two 200-target relays back to back.
+hub tc qdisc add dev gre1 root tbf rate 1mbit burst 3000 limit 3000 ||
+    diag "no tbf qdisc"
+check "sniffer on s1 (pushback)" sniff s1 60
+OUT3="$RUNDIR/probe-queue.out"
+OUT_SAVE=$OUT
+OUT=$OUT3
+hub "$PROBE" \
+    capture gre1 multicast \
+    relay 198.51.100.2 198.51.100.3 \
+    relay-fake 198 100.64.0.1 \
+    echo mark-q0 stats gre1 \
+    mcast-send gre1 100 224.0.0.7 \
+    mcast-send gre1 100 224.0.0.8 \
+    echo mark-q1 stats gre1 \
+    sleep 4 \
+    echo mark-q2 stats gre1 \
+    >"$OUT3" 2>"$RUNDIR/probe-queue.err"
+check "pushback probe ran" test $? -eq 0
+hub tc qdisc del dev gre1 root
+diag "$(grep -E '^(stats|send)' "$OUT3")"
+check "the kernel pushed back: copies were queued" \
+    test "$(stat mark-q1 queued)" -gt 0
+check "the second relay waited behind the first (send ret=0)" \
+    grep -qx "send ret=0" "$OUT3"
+check "all 400 copies went out later, none dropped" \
+    test "$(stat mark-q2 relayed)/$(stat mark-q2 dropped)" = 400/0
+check "no busy retry loop: $(stat mark-q2 calls) sendmmsg calls for 400 copies" \
+    test "$(stat mark-q2 calls)" -lt 1600
+check "s1 received both, in order" \
+    bash -c "grep -Eo 'dst=224\.0\.0\.[78]\$' '$SNIFF_s1' | tr '\n' ' ' | grep -qx 'dst=224.0.0.7 dst=224.0.0.8 '"
+OUT=$OUT_SAVE
 
 # Jumbo: gre1 MTU 8000 over 9000-byte Ethernet; a 5000-byte multicast
 # packet must be captured and relayed whole.
