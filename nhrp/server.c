@@ -238,6 +238,14 @@ server_peer_result(struct srv_reg *r, struct nhrp_peer *p, int result)
 {
 	switch (result) {
 	case SERVER_RESULT_OK:
+		/*
+		 * The holding time runs from the reply, as the registrant
+		 * counts it: slow hooks must not eat into it.
+		 */
+		if (p != NULL && p->type == PEER_DYNAMIC &&
+		    r->pkt.cies.cie[r->cie].holding_time > 0)
+			p->expire = core_now() +
+			    r->pkt.cies.cie[r->cie].holding_time;
 		reg_cie_done(r, NHRP_CODE_SUCCESS);
 		break;
 	case SERVER_RESULT_DROP:
@@ -308,9 +316,9 @@ reg_script_done(void *ctx, int status, const char *reason)
 			o->nat_oa = p->nat_oa;
 			o->flags = (o->flags & ~PEER_F_NAT) | (p->flags & PEER_F_NAT);
 			if (o->flags & PEER_F_UP)
-				peer_set_expire(o, r->arrival + c->holding_time);
+				peer_set_expire(o, core_now() + c->holding_time);
 			else
-				o->expire = r->arrival + c->holding_time;
+				o->expire = core_now() + c->holding_time;
 			cache_unlink(o);	/* newest first in show */
 			cache_link(o);
 			if ((o->flags & PEER_F_UP) == 0 && o->reg == NULL) {

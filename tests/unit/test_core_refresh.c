@@ -142,13 +142,44 @@ main(void)
 	p = binding();
 	OK(p != NULL && peer_is_up(p), "registered and up");
 	INT_EQ(fake.npkt, 1, "reply sent");
-	OK(p != NULL && p->expire == 1030.0, "expires at arrival + 30");
+	OK(p != NULL && p->expire == 1030.0, "expires 30 s after the reply");
+
+	/* slow hooks: the holding time starts with the reply, not the request */
+	core_fake_now = 1010.0;
+	len = regreq(buf, sizeof(buf), 9, 30);
+	{
+		struct nhrp_packet q;
+		struct nhrp_addr o = A("198.51.100.7");
+
+		/* a second spoke whose hooks take 8 s */
+		if (nhrp_packet_parse(buf, len, &q, NULL) == 0) {
+			q.src_nbma = A("198.51.100.7");
+			q.src_proto = A("10.255.255.7");
+			len = (size_t)nhrp_packet_build(&q, buf, sizeof(buf));
+			nhrp_packet_clear(&q);
+		}
+		packet_receive(5, &o, buf, len);
+	}
+	core_fake_now = 1014.0;
+	fake_hook_done(0);
+	core_fake_now = 1018.0;
+	fake_hook_done(0);
+	fake_neigh_ack(0);
+	{
+		struct nhrp_addr a7 = A("10.255.255.7");
+
+		p = cache_find_exact(iface_by_name("gre1"), &a7, 32,
+		    PT(PEER_DYNAMIC));
+	}
+	OK(p != NULL && peer_is_up(p) && p->expire == 1048.0,
+	    "hooks took 8 s: expires 30 s after the reply, not the request");
+	core_fake_now = 1000.0;
 
 	/* refresh at 1025; its hook is still running at 1031 */
 	core_fake_now = 1025.0;
 	len = regreq(buf, sizeof(buf), 2, 30);
 	rx(buf, len);
-	INT_EQ(count("peer-register"), 2, "refresh runs peer-register");
+	INT_EQ(count("peer-register"), 3, "refresh runs peer-register");
 	core_fake_now = 1031.0;
 	fire(binding());
 	p = binding();
@@ -160,19 +191,19 @@ main(void)
 	npkt = fake.npkt;
 	fake_hook_done(0);
 	p = binding();
-	OK(p != NULL && peer_is_up(p) && p->expire == 1055.0,
-	    "refresh accepted: expires at the refresh's arrival + 30");
+	OK(p != NULL && peer_is_up(p) && p->expire == 1061.0,
+	    "refresh accepted: expires 30 s after the reply");
 	INT_EQ(fake.npkt, npkt + 1, "refresh answered");
-	INT_EQ(count("peer-up"), 1, "no second peer-up");
+	INT_EQ(count("peer-up"), 2, "no second peer-up (one per spoke)");
 	INT_EQ(count("peer-down"), 0, "no peer-down");
 	OK(p != NULL && (p->flags & PEER_F_REFRESHING) == 0,
 	    "refresh mark cleared");
 
 	/* a refused refresh: the binding expires once the hook said no */
-	core_fake_now = 1050.0;
+	core_fake_now = 1055.0;
 	len = regreq(buf, sizeof(buf), 3, 30);
 	rx(buf, len);
-	core_fake_now = 1056.0;
+	core_fake_now = 1062.0;
 	fire(binding());
 	OK(binding() != NULL, "kept while the refusing hook runs");
 	fake_hook_done(1);
@@ -191,7 +222,7 @@ main(void)
 	p = binding();
 	OK(p != NULL && peer_is_up(p) && (p->flags & PEER_F_REFRESHING) == 0,
 	    "registered again, no stale refresh mark");
-	INT_EQ(count("peer-up"), 2, "peer-up for the new binding");
+	INT_EQ(count("peer-up"), 3, "peer-up for the new binding");
 
 	conf_free(conf);
 	return tap_done();
