@@ -12,7 +12,8 @@
 #  - 500 targets (2 spokes + 498 routed fakes) go out in ONE sendmmsg call
 #    and leave eth0 as 500 GRE packets;
 #  - when the kernel pushes back (a tbf qdisc on gre1: ENOBUFS) the copies
-#    wait in the relay queue and all go out later, in order;
+#    wait in the relay queue and all go out later, in order; past 8 MiB
+#    the queue drops and counts;
 #  - with jumbo MTUs a 5000-byte multicast packet is captured and relayed
 #    whole (no 1500-byte cap);
 #  - cost: unicast over gre1, a flood on eth0 and traffic received on
@@ -140,7 +141,31 @@ hub "$PROBE" \
     echo mark-q2 stats gre1 \
     >"$OUT3" 2>"$RUNDIR/probe-queue.err"
 check "pushback probe ran" test $? -eq 0
+# Overflow: 2000 relays of 1400 bytes to 200 targets while the device is
+# throttled: the queue stops at CAPTURE_QUEUE_MAX bytes, the excess is
+# dropped and counted, nothing blocks.
+OUT4="$RUNDIR/probe-overflow.out"
+hub "$PROBE" \
+    capture gre1 multicast \
+    relay-fake 200 100.64.0.1 \
+    mcast-send gre1 1400 224.0.0.9 2000 \
+    stats gre1 \
+    >"$OUT4" 2>"$RUNDIR/probe-overflow.err"
+check "overflow probe ran" test $? -eq 0
 hub tc qdisc del dev gre1 root
+diag "$(cat "$OUT4")"
+ovf() {
+	local sent queued dropped
+	sent=$(sed -n 's/^send count=2000 sent=\([0-9]*\) errors=0$/\1/p' "$OUT4")
+	queued=$(tr ' ' '\n' <"$OUT4" | sed -n 's/^queued=//p')
+	dropped=$(tr ' ' '\n' <"$OUT4" | sed -n 's/^dropped=//p')
+	echo "sent $sent queued $queued dropped $dropped"
+	[ -n "$sent" ] && [ "$dropped" -gt 0 ] &&
+	    [ $((sent + queued + dropped)) -eq 400000 ] &&
+	    # 8 MiB hold at most 8 MiB / (1400 + 200 * 20) bytes of relays
+	    [ "$queued" -le $((8 * 1024 * 1024 / (1400 + 4000) * 200 + 200)) ]
+}
+check "queue bounded: every copy sent, queued or counted as dropped" ovf
 diag "$(grep -E '^(stats|send)' "$OUT3")"
 check "the kernel pushed back: copies were queued" \
     test "$(stat mark-q1 queued)" -gt 0

@@ -11,9 +11,12 @@
  *   relay NBMA...               relay every captured multicast packet to
  *                               these NBMA addresses (replaces the list)
  *   relay-fake N FIRST          append N addresses FIRST, FIRST+1, ...
- *   mcast-send IF LEN GROUP     capture_mcast_send of a crafted LEN-byte
+ *   mcast-send IF LEN GROUP [COUNT]
+ *                               capture_mcast_send of a crafted LEN-byte
  *                               UDP packet to GROUP (source 10.0.0.1)
- *                               to the relay list: "send ret=N"
+ *                               to the relay list: "send ret=N"; with
+ *                               COUNT, that many times, then one line
+ *                               "send count=C sent=S errors=E"
  *   udp-mcast IF GROUP LEN N    send N LEN-byte UDP datagrams to GROUP out
  *                               of IF with a plain socket (TTL 1)
  *   wait-multicast N SECS       run until N multicast captures (or SECS)
@@ -395,9 +398,25 @@ main(int argc, char **argv)
 				usage();
 			mkudp(pkt, len, ARG(3));
 			i += 3;
-			r = capture_mcast_send(ifindex, pkt, len, targets,
-			    ntargets);
-			printf("send ret=%d\n", r);
+			if (i + 1 < argc && (n = atol(argv[i + 1])) > 0) {
+				long sent = 0, errs = 0;
+
+				i++;
+				for (j = 0; j < n; j++) {
+					r = capture_mcast_send(ifindex, pkt,
+					    len, targets, ntargets);
+					if (r < 0)
+						errs++;
+					else
+						sent += r;
+				}
+				printf("send count=%ld sent=%ld errors=%ld\n",
+				    n, sent, errs);
+			} else {
+				r = capture_mcast_send(ifindex, pkt, len,
+				    targets, ntargets);
+				printf("send ret=%d\n", r);
+			}
 		} else if (strcmp(cmd, "udp-mcast") == 0) {
 			r = udp_mcast(ARG(1), ARG(2), (size_t)atol(ARG(3)),
 			    atoi(ARG(4)));
