@@ -148,24 +148,24 @@ print_table() {
 	}
 	function ratio(a, b) {
 		if (a == "" || b == "" || b + 0 == 0) return "-"
-		return sprintf("%.2f", a / b)
+		return sprintf("%.3g", a / b)
 	}
 	END {
 		if (nr == 0) { print "no results"; exit }
 		printf "%-6s %-8s", "N", "phase"
 		for (i = 1; i <= ni; i++)
-			printf " | %-34s", impls[i] " ok/ops rate/s p50ms p99ms cpu_s"
+			printf " | %-40s", impls[i] " ok/ops rate/s p50ms p99ms cpu_s"
 		printf "\n"
 		for (r = 1; r <= nr; r++) {
 			split(rows[r], nmv, SUBSEP)
 			printf "%-6s %-8s", nmv[1], nmv[2]
 			for (i = 1; i <= ni; i++) {
 				k = rows[r] SUBSEP impls[i]
-				if (!(k in rate)) { printf " | %-34s", "-"; continue }
+				if (!(k in rate)) { printf " | %-40s", "-"; continue }
 				c = cpu[k]
 				if (ccpu[k] != "" && ccpu[k] + 0 > 0)
 					c = c "+" ccpu[k]
-				printf " | %-34s", sprintf("%s/%s %.0f %.1f %.1f %s",
+				printf " | %-40s", sprintf("%s/%s %.0f %.1f %.1f %s",
 				    ok[k], ops[k], rate[k], p50[k], p99[k], c)
 			}
 			printf "\n"
@@ -510,11 +510,12 @@ run_one() {
 			tail -n 5 "$out" >&2
 			continue
 		fi
+		# RSS growth per spoke the hub holds after the wave (its
+		# neighbour entries: late replies count, the spoke gave up)
 		rssps=0
 		if [ "$mode" = reg ]; then
-			rssps=$(awk -v a="$r0" -v b="$r1" -v ok="$(echo "$line" |
-			    sed -n 's/.* ok=\([0-9]*\).*/\1/p')" \
-			    'BEGIN { if (ok > 0) printf "%.0f", (b - a) * 1024 / ok; else print 0 }')
+			rssps=$(awk -v a="$r0" -v b="$r1" -v n="$neigh" \
+			    'BEGIN { if (n > 0) printf "%.0f", (b - a) * 1024 / n; else print 0 }')
 		fi
 		echo "result impl=$impl hub_cpu_s=$cpu" \
 		    "hub_child_cpu_s=$ccpu hub_rss_kb_before=$r0 hub_rss_kb=$r1" \
