@@ -50,6 +50,8 @@
 #                   go idle (its CPU time stops growing) before the CPU is
 #                   read and the next phase starts (default 60)
 #   --ng-args "..." extra arguments for nhrp/opennhrp (e.g. -v)
+#   --form F        registration form the spokes send: opennhrp (default)
+#                   or frr (see loadgen -f)
 #   --timeout S     VM timeout (default 3600)
 #   --table FILE    only print the side-by-side table of a results file
 #
@@ -74,6 +76,7 @@ VM_TIMEOUT=3600
 MAX_SECS=
 SETTLE=60
 NG_ARGS=
+FORM=opennhrp
 INNER=0
 TABLE=
 
@@ -98,6 +101,7 @@ while [ $# -gt 0 ]; do
 	--max-secs)	MAX_SECS=$2; shift 2 ;;
 	--settle)	SETTLE=$2; shift 2 ;;
 	--ng-args)	NG_ARGS=$2; shift 2 ;;
+	--form)		FORM=$2; shift 2 ;;
 	--table)	TABLE=$2; shift 2 ;;
 	--inner)	INNER=1; shift ;;
 	-h|--help)	usage ;;
@@ -238,7 +242,7 @@ if [ "$INNER" = 0 ]; then
 	    --sizes "$SIZES" --impl "$IMPLS" --modes "$MODES" \
 	    --window "$WINDOW" --holding "$HOLDING" --gc "$GC" \
 	    --settle "$SETTLE" ${MAX_SECS:+--max-secs "$MAX_SECS"} \
-	    --ng-args "$NG_ARGS"
+	    --ng-args "$NG_ARGS" --form "$FORM"
 fi
 
 # ---- inner: runs as root where GRE works ---------------------------------------
@@ -493,7 +497,7 @@ run_one() {
 		read -r self0 child0 <<<"$(impl_cpu)"
 		out="$LOGDIR/$impl-$n-$mode.loadgen"
 		ip netns exec $SPK "$LOADGEN" -i eth0 -H $HUB_NBMA -A $HUB_PROTO \
-		    -n "$n" -w "$WINDOW" -t "$HOLDING" -D "$timeout_s" \
+		    -n "$n" -w "$WINDOW" -t "$HOLDING" -D "$timeout_s" -f "$FORM" \
 		    -L 1000 -l "$impl" "$mode" >"$out" 2>&1
 		rc=$?
 		settle=$(wait_idle)
