@@ -522,6 +522,7 @@ expect "hub peer-register spoke2: identity matches, BGP neighbour added" 0 <<'EO
 swanctl|--list-sas|--noblock
 vtysh|-d|bgpd|-c|configure terminal|-c|ip prefix-list nhrp-10.255.255.2-in seq 5 permit 192.168.2.0/24 le 32|-c|ip prefix-list nhrp-10.255.255.2-in seq 10 permit 192.168.22.0/32|-c|router bgp 65000|-c|neighbor 10.255.255.2 remote-as 65002|-c|neighbor 10.255.255.2 peer-group spokes|-c|address-family ipv4 unicast|-c|neighbor 10.255.255.2 prefix-list nhrp-10.255.255.2-in in
 EOF
+cp "$GOT" "$T/hook/vtysh-add"
 check "hub peer-register: authorised, logged to auth" \
     logged 'auth.info|--|registration of 10.255.255.2 from 198.51.100.2 authorised'
 # shellcheck disable=SC2086
@@ -604,12 +605,58 @@ swanctl|--terminate|--ike-id|3|--force|--timeout|10
 ip|route|del|198.51.100.2/32|proto|42|table|43
 vtysh|-d|bgpd|-c|configure terminal|-c|router bgp 65000|-c|no neighbor 10.255.255.2|-c|exit|-c|no ip prefix-list nhrp-10.255.255.2-in
 EOF
+cp "$GOT" "$T/hook/vtysh-del"
 check "hub peer-down: BGP state forgotten" \
     test ! -e "$T/hook/bgp/10.255.255.2"
 # shellcheck disable=SC2086
 hook hub peer-register $REG2 $HUB
 check "hub peer-register after peer-down adds the neighbour again" \
     grep -q '^vtysh|' "$GOT"
+
+# ---- FRR configurations and the hook's vtysh commands --------------------------------
+
+# vtysh_lines FILE: the -c commands of the vtysh calls in a stub log
+vtysh_lines() {
+	awk -F '|' '$1 == "vtysh" {
+		for (i = 2; i < NF; i++)
+			if ($i == "-c" && $(i + 1) != "configure terminal")
+				print $(i + 1)
+	}' "$1"
+}
+if command -v vtysh >/dev/null 2>&1; then
+	for f in hub spoke; do
+		check "vtysh --dryrun accepts contrib/frr/$f.frr.conf" \
+		    vtysh --dryrun -f "$C/frr/$f.frr.conf"
+	done
+	{
+		cat "$C/frr/hub.frr.conf"
+		vtysh_lines "$T/hook/vtysh-add"
+		echo "exit"
+		vtysh_lines "$T/hook/vtysh-del"
+	} >"$T/frr-hook.conf"
+	check "vtysh --dryrun accepts the commands the hub hook sends" \
+	    sh -c "grep -q 'neighbor 10.255.255.2 prefix-list' '$T/frr-hook.conf' &&
+		grep -q 'no neighbor 10.255.255.2' '$T/frr-hook.conf' &&
+		vtysh --dryrun -f '$T/frr-hook.conf'"
+else
+	skip "vtysh --dryrun of the FRR examples and hook commands" "no vtysh"
+fi
+
+# ---- swanctl examples ------------------------------------------------------------------
+
+for f in hub spoke; do
+	check "swanctl/$f.swanctl.conf: braces balance, dmvpn template in transport mode for GRE" \
+	    awk '
+		{ line = $0; sub(/#.*/, "", line)
+		  o += gsub(/\{/, "{", line); c += gsub(/\}/, "}", line) }
+		/^\tdmvpn \{/ { tmpl = 1 }
+		/remote_addrs = %any/ { any = 1 }
+		/mode = transport/ { tr = 1 }
+		/local_ts = dynamic\[gre\]/ { ts = 1 }
+		/^include \/var\/run\/opennhrp-swanctl\/\*\.conf$/ { inc = 1 }
+		END { exit !(o == c && tmpl && any && tr && ts && inc) }' \
+	    "$C/swanctl/$f.swanctl.conf"
+done
 
 echo "1..$n"
 [ "$failed" -eq 0 ]
