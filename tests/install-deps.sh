@@ -19,6 +19,7 @@ PACKAGES="
 	qemu-system-x86 busybox-static kmod
 	iproute2 iputils-ping procps psmisc nftables tcpdump tshark
 	dnsmasq frr
+	debhelper dpkg-dev shellcheck gdb
 "
 
 missing() {

@@ -106,6 +106,7 @@ stage check "make" make -C "$W" check
 stage distcheck "make" make -C "$W" distcheck
 stage san-config "autogen" configure_in "$S" --enable-sanitizers --enable-werror
 stage san-check "san-config" make -C "$S" check
+stage deb "make" make -C "$W" deb
 stage netns "make" env top_srcdir="$top" top_builddir="$W" \
     bash "$top/tests/netns/run.sh"
 
