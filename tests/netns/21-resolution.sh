@@ -13,15 +13,6 @@
 
 . "$(dirname "$0")/lib.sh"
 
-# Poll deadlines on the monotonic clock: the VM's realtime clock (which
-# lib.sh's EPOCHREALTIME follows) can jump and end waits early.
-_now_us() {
-	local u
-	read -r u _ </proc/uptime
-	u=${u/./}
-	echo $((10#$u * 10000))
-}
-
 nhrp_add_node hub 1
 nhrp_add_node s2 2
 nhrp_add_node s3 3
