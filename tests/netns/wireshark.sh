@@ -32,6 +32,12 @@
 #	extension and 16 zero bytes after End as OpenNHRP and Cisco IOS do
 #	(see doc/interop.md and captures/README.md s4); tshark 4.0 reads RFC
 #	2332 5.2.7 strictly. Any other message on an Error Indication fails.
+#   nhrp_capture_check NODE IFACE MIN EI_QUOTED_REGEX
+#	as above, and also allows, on Error Indications only, expert
+#	messages matching the extended regex EI_QUOTED_REGEX: an Error
+#	Indication quotes the offending packet and tshark decodes (and
+#	judges) the quoted packet too, so a test that injects a malformed
+#	packet names what tshark will say about it (e.g. "Bad checksum").
 #   nhrp_capture_have	 dumpcap and tshark are installed
 # TSHARK (make check sets it) overrides the tshark binary.
 
@@ -87,7 +93,7 @@ _wire_stop() {
 # multi-valued fields joined with '|'):
 #   frame, NHRP types (outer first), expert severities, expert messages
 _wire_judge() {
-	awk -F'\t' -v min="$1" '
+	awk -F'\t' -v min="$1" -v quoted="${2:-}" '
 	BEGIN {
 		warn = 6291456		# PI_WARN (0x00600000)
 		ei_ok["Extensions not allowed per RFC2332 section 5.2.7"] = 1
@@ -105,6 +111,8 @@ _wire_judge() {
 			if (sev[i] + 0 < warn)
 				continue
 			if (types[1] == 7 && (msg[i] in ei_ok))
+				continue
+			if (types[1] == 7 && quoted != "" && msg[i] ~ quoted)
 				continue
 			problems = problems " [" msg[i] "]"
 		}
@@ -125,7 +133,7 @@ _wire_judge() {
 }
 
 nhrp_capture_check() {
-	local node=$1 ifc=${2:-eth0} min=${3:-1} f sel
+	local node=$1 ifc=${2:-eth0} min=${3:-1} quoted=${4:-} f sel
 	f=$(_wire_file "$node" "$ifc")
 	_wire_stop "$node/$ifc"
 	[ -s "$f.pcapng" ] || { echo "no capture $f.pcapng"; return 1; }
@@ -139,7 +147,7 @@ nhrp_capture_check() {
 	"$NHRP_TSHARK" -r "$f.pcapng" -Y "$sel" -T fields -E separator=/t \
 	    -E occurrence=a -E aggregator='|' -e frame.number \
 	    -e nhrp.hdr.op.type -e _ws.expert.severity -e _ws.expert.message \
-	    2>"$f.tshark.err" | _wire_judge "$min" | tee "$f.verdict"
+	    2>"$f.tshark.err" | _wire_judge "$min" "$quoted" | tee "$f.verdict"
 	return "${PIPESTATUS[1]}"
 }
 
