@@ -305,7 +305,7 @@ peer_run_script(struct nhrp_peer *p, const char *event,
 	struct script_env env;
 	struct script_job *job;
 	struct nhrp_iface *ifp = p->iface;
-	char a[NHRP_ADDRSTRLEN];
+	char a[NHRP_ADDRSTRLEN], key[16 + NHRP_ADDRSTRLEN + 8];
 
 	peer_own_nbma(p);
 	script_env_init(&env);
@@ -341,7 +341,10 @@ peer_run_script(struct nhrp_peer *p, const char *event,
 	    ifp != NULL ? ifp->name : "");
 	script_env_add(&env, "NHRP_GRE_KEY", "%u",
 	    ifp != NULL ? ifp->gre_key : 0);
-	job = script_run(event, &env, done, ctx);
+	/* one peer's hooks never overlap and keep their order */
+	snprintf(key, sizeof(key), "%s %s/%u", ifp != NULL ? ifp->name : "",
+	    af(&p->proto, a), p->prefix);
+	job = script_run_keyed(key, event, &env, done, ctx);
 	if (done != NULL) {
 		if (job == NULL) {
 			/* could not even queue it: a failure */

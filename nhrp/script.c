@@ -51,6 +51,7 @@ struct script_job {
 	TAILQ_ENTRY(script_job)	 entry;
 	enum job_state		 state;
 	char			*event;
+	char			*key;	/* hooks with one key run one at a time */
 	char			*envp[SCRIPT_ENV_MAX + 2];
 	script_done_fn		 done;	/* NULL: untracked/cancelled */
 	void			*ctx;
@@ -76,6 +77,9 @@ static ev_timer		 script_retry_w;
 static int		 script_pumping;
 
 static void	script_pump(void);
+
+/* queued jobs passed over per pump while their key is busy */
+#define SCRIPT_MAX_SKIP	4096
 
 /* --- environment ------------------------------------------------------- */
 
@@ -132,6 +136,7 @@ script_job_free(struct script_job *job)
 	for (i = 0; job->envp[i] != NULL; i++)
 		free(job->envp[i]);
 	free(job->event);
+	free(job->key);
 	free(job);
 }
 
@@ -317,18 +322,44 @@ script_retry_cb(struct ev_loop *loop, ev_timer *w, int revents)
 }
 
 /* Starts queued jobs, oldest first, while slots are free. */
+/*
+ * A queued job waits while a job with the same key runs: the hooks of one
+ * peer never overlap and run in the order they were queued (a replaced
+ * binding's peer-down finishes before the new binding's peer-up).  Later
+ * jobs with other keys may start meanwhile.
+ */
+static int
+script_key_busy(const struct script_job *job)
+{
+	const struct script_job *a;
+
+	if (job->key == NULL)
+		return 0;
+	TAILQ_FOREACH(a, &script_active, entry)
+		if (a->key != NULL && strcmp(a->key, job->key) == 0)
+			return 1;
+	return 0;
+}
+
 static void
 script_pump(void)
 {
-	struct script_job *job;
+	struct script_job *job, *next;
+	size_t skipped = 0;
 	int r;
 
 	if (script_loop == NULL || script_pumping ||
 	    ev_is_active(&script_retry_w))
 		return;
 	script_pumping = 1;
+	next = TAILQ_FIRST(&script_queue);
 	while (script_nrunning < script_max_running &&
-	    (job = TAILQ_FIRST(&script_queue)) != NULL) {
+	    (job = next) != NULL && skipped < SCRIPT_MAX_SKIP) {
+		next = TAILQ_NEXT(job, entry);
+		if (script_key_busy(job)) {
+			skipped++;
+			continue;
+		}
 		TAILQ_REMOVE(&script_queue, job, entry);
 		script_nqueued--;
 		if ((r = script_spawn(job)) < 0) {
@@ -387,13 +418,21 @@ struct script_job *
 script_run(const char *event, struct script_env *env, script_done_fn done,
     void *ctx)
 {
+	return script_run_keyed(NULL, event, env, done, ctx);
+}
+
+struct script_job *
+script_run_keyed(const char *key, const char *event, struct script_env *env,
+    script_done_fn done, void *ctx)
+{
 	struct script_job *job;
 	size_t i, n = 0;
 
 	if (script_loop == NULL || event == NULL ||
 	    (job = calloc(1, sizeof(*job))) == NULL)
 		goto fail;
-	if ((job->event = strdup(event)) == NULL ||
+	if ((key != NULL && (job->key = strdup(key)) == NULL) ||
+	    (job->event = strdup(event)) == NULL ||
 	    (job->envp[n++] = strdup(SCRIPT_PATH_ENV)) == NULL) {
 		script_job_free(job);
 		goto fail;

@@ -47,6 +47,12 @@ void	script_set_timeouts_ms(unsigned timeout_ms, unsigned grace_ms);
  */
 struct script_job *script_run(const char *event, struct script_env *env,
 	    script_done_fn done, void *ctx);
+/*
+ * The same, but hooks that share a key (e.g. one per peer) run one at a
+ * time, in the order they were queued.  key may be NULL.
+ */
+struct script_job *script_run_keyed(const char *key, const char *event,
+	    struct script_env *env, script_done_fn done, void *ctx);
 /* Cancels a tracked job: the callback never fires; a running child is killed. */
 void	script_cancel(struct script_job *);
 /* Children running and queued (for counters and shutdown). */

@@ -38,6 +38,11 @@ mark)
 order)
 	echo "$NHRP_TAG" >> "$d/order.out"
 	;;
+keyed)
+	echo "start $NHRP_TAG" >> "$d/keyed.out"
+	sleep 1
+	echo "end $NHRP_TAG" >> "$d/keyed.out"
+	;;
 conc)
 	: > "$d/alive.$$"
 	set -- "$d"/alive.*

@@ -185,6 +185,13 @@ script_set_limits(unsigned t, unsigned m)
 }
 
 struct script_job *
+script_run_keyed(const char *key, const char *event, struct script_env *env,
+    script_done_fn done, void *ctx)
+{
+	return script_run(event, env, done, ctx);
+}
+
+struct script_job *
 script_run(const char *event, struct script_env *env, script_done_fn done,
     void *ctx)
 {

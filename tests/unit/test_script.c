@@ -366,6 +366,32 @@ test_order(void)
 	STR_EQ(slurp("order.out"), expect, "FIFO order");
 }
 
+/* Hooks sharing a key run one at a time, in order; other keys go on. */
+static void
+test_keyed(void)
+{
+	struct script_env env;
+	char *s, *e1, *s2;
+
+	script_set_limits(10, 4);
+	base_env(&env, "a1");
+	script_run_keyed("gre1 10.0.0.2/32", "keyed", &env, NULL, NULL);
+	base_env(&env, "a2");
+	script_run_keyed("gre1 10.0.0.2/32", "keyed", &env, NULL, NULL);
+	base_env(&env, "b");
+	script_run_keyed("gre1 10.0.0.3/32", "keyed", &env, NULL, NULL);
+	INT_EQ(script_running(), 2, "keyed: a1 and b run");
+	INT_EQ(script_queued(), 1, "keyed: a2 waits for a1");
+	OK(run_until(cond_idle, NULL, 30), "keyed jobs finished");
+	s = slurp("keyed.out");
+	e1 = s != NULL ? strstr(s, "end a1") : NULL;
+	s2 = s != NULL ? strstr(s, "start a2") : NULL;
+	OK(e1 != NULL && s2 != NULL && e1 < s2,
+	    "keyed: a2 started after a1 ended");
+	OK(s != NULL && strstr(s, "end b") != NULL && strstr(s, "start b") <
+	    (s2 != NULL ? s2 : s + strlen(s)), "keyed: b did not wait");
+}
+
 static int max_seen;
 
 static void
@@ -538,6 +564,7 @@ main(void)
 	test_timeout();
 	test_fire_and_forget();
 	test_order();
+	test_keyed();
 	test_concurrency();
 	test_cancel();
 	test_shutdown();
