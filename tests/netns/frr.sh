@@ -63,6 +63,7 @@ frr_available() {
 frr_require() {
 	if ! frr_available; then
 		echo "1..0 # SKIP FRR (zebra, nhrpd, vtysh, user $FRR_USER) not installed"
+		# shellcheck disable=SC2034 # read by lib.sh's cleanup
 		TAP_DONE=skip
 		exit 0
 	fi
@@ -99,8 +100,8 @@ frr_add_node() {
 }
 
 frr_conf() {
-	local node=$1 hub=0 nhs= nhsn=1 hold=60 shortcut=0 redirect=0
-	local unique=0 auth= nhs_nbma nhs_proto l
+	local node=$1 hub=0 nhs='' nhsn=1 hold=60 shortcut=0 redirect=0
+	local unique=0 auth='' nhs_nbma nhs_proto l
 	local -a maps=() lines=()
 	shift
 	while [ $# -gt 0 ]; do
@@ -276,4 +277,5 @@ _frr_cleanup() {
 	done
 }
 
+# shellcheck disable=SC2154 # _frr_rc is set inside the trap
 trap '_frr_rc=$?; _frr_cleanup; (exit $_frr_rc); cleanup' EXIT
