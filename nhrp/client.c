@@ -24,27 +24,6 @@ af(const struct nhrp_addr *a, char *buf)
 	return nhrp_addr_format(a, buf, NHRP_ADDRSTRLEN);
 }
 
-static const char *
-code_text(int code)
-{
-	switch (code) {
-	case NHRP_CODE_SUCCESS:
-		return "success";
-	case NHRP_CODE_ADMIN_PROHIBITED:
-		return "administratively prohibited";
-	case NHRP_CODE_INSUFFICIENT_RESOURCES:
-		return "insufficient resources";
-	case NHRP_CODE_NO_BINDING:
-		return "no binding exists";
-	case NHRP_CODE_BINDING_NON_UNIQUE:
-		return "binding non-unique";
-	case NHRP_CODE_UNIQUE_ADDRESS_REGISTERED:
-		return "unique address already registered";
-	default:
-		return "unknown";
-	}
-}
-
 /* djb2 of the interface address; bytes on the wire as upstream on x86 */
 static uint32_t
 cisco_request_id(const struct nhrp_iface *ifp)
@@ -292,7 +271,8 @@ reg_reply_cb(void *ctx, int status, const struct nhrp_packet *pkt,
 	c = pkt->cies.n > 0 ? &pkt->cies.cie[0] : NULL;
 	code = c != NULL ? c->code : -1;
 	log_info("Received Registration Reply from %s: %s",
-	    af(&p->proto, b1), code_text(code));
+	    af(&p->proto, b1),
+	    code < 0 ? "unknown" : nhrp_cie_code_name((uint8_t)code));
 	if (code == NHRP_CODE_UNIQUE_ADDRESS_REGISTERED) {
 		client_purge_own(p);
 		peer_schedule(p, 2.0, client_register_cb);
