@@ -16,14 +16,6 @@
 #include "peer.h"
 #include "sysdep.h"
 
-static char *
-af(const struct nhrp_addr *a, char *buf)
-{
-	if (a == NULL || a->afn == NHRP_AFN_NONE)
-		return strcpy(buf, "(unspecified)");
-	return nhrp_addr_format(a, buf, NHRP_ADDRSTRLEN);
-}
-
 /* djb2 of the interface address; bytes on the wire as upstream on x86 */
 static uint32_t
 cisco_request_id(const struct nhrp_iface *ifp)

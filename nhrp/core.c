@@ -32,6 +32,14 @@ bool		 core_fake_time;
  * and a stepped clock (NTP at boot, a VM) would make absolute expiry
  * times and the shutdown bound wrong; timers themselves are relative.
  */
+char *
+af(const struct nhrp_addr *a, char *buf)
+{
+	if (a == NULL || a->afn == NHRP_AFN_NONE)
+		return strcpy(buf, "(unspecified)");
+	return nhrp_addr_format(a, buf, NHRP_ADDRSTRLEN);
+}
+
 double
 core_now(void)
 {

@@ -37,14 +37,6 @@ const struct admin_lookup ctl_lookup = {
 	lk_by_name, lk_by_proto, lk_by_local_nbma, NULL
 };
 
-static char *
-af(const struct nhrp_addr *a, char *buf)
-{
-	if (a == NULL || a->afn == NHRP_AFN_NONE)
-		return strcpy(buf, "(unspecified)");
-	return nhrp_addr_format(a, buf, NHRP_ADDRSTRLEN);
-}
-
 /* 3.4, with "protocol A/0" matching everything (upstream bug fixed) */
 static int
 ctl_match(const struct nhrp_peer *p, const struct admin_selector *sel,

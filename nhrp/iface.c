@@ -35,14 +35,6 @@ name_hash(const char *s)
 	return h;
 }
 
-static char *
-af(const struct nhrp_addr *a, char *buf)
-{
-	if (a == NULL || a->afn == NHRP_AFN_NONE)
-		return strcpy(buf, "(unspecified)");
-	return nhrp_addr_format(a, buf, NHRP_ADDRSTRLEN);
-}
-
 void
 iface_init(void)
 {

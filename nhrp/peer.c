@@ -45,14 +45,6 @@ rand_between(double a, double b)
 	return a + (b - a) * ((double)random() / (double)RAND_MAX);
 }
 
-static char *
-af(const struct nhrp_addr *a, char *buf)
-{
-	if (a == NULL || a->afn == NHRP_AFN_NONE)
-		return strcpy(buf, "(unspecified)");
-	return nhrp_addr_format(a, buf, NHRP_ADDRSTRLEN);
-}
-
 static void
 peer_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {

@@ -156,14 +156,6 @@ static bool rl_ready;
 static bool capture_ready;
 static ev_timer prune_timer;
 
-static char *
-af(const struct nhrp_addr *a, char *buf)
-{
-	if (a == NULL || a->afn == NHRP_AFN_NONE)
-		return strcpy(buf, "(unspecified)");
-	return nhrp_addr_format(a, buf, NHRP_ADDRSTRLEN);
-}
-
 static void
 prune_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {

@@ -37,14 +37,6 @@ struct srv_reg {
 static struct nhrp_htable reg_table;
 static size_t reg_count;
 
-static char *
-af(const struct nhrp_addr *a, char *buf)
-{
-	if (a == NULL || a->afn == NHRP_AFN_NONE)
-		return strcpy(buf, "(unspecified)");
-	return nhrp_addr_format(a, buf, NHRP_ADDRSTRLEN);
-}
-
 size_t
 server_pending(void)
 {
