@@ -72,18 +72,18 @@ wait_for 40 "hub: s3 registered from 198.51.100.3" hub_has 10.255.255.3 198.51.1
 check "s2 moves to 198.51.100.12" move s2 198.51.100.2 198.51.100.12
 wait_for 10 "s2: GRE change noticed, peers purged" \
     grep -q "Interface gre1: GRE configuration changed. Purged [1-9][0-9]* peers." "$(nhrp_log s2)"
-check "s2: peer-down address-removed for the NHS entry (PEER-29)" \
+wait_for 20 "s2: peer-down address-removed for the NHS entry (PEER-29)" \
     nhrp_has_event s2 peer-down NHRP_DESTADDR=10.255.255.1 \
     NHRP_PEER_DOWN_REASON=address-removed
-check "s2: nhs-down address-removed" \
+wait_for 20 "s2: nhs-down address-removed" \
     nhrp_has_event s2 nhs-down NHRP_DESTADDR=10.255.255.1 \
     NHRP_PEER_DOWN_REASON=address-removed
 wait_for 30 "hub: binding for 10.255.255.2 now at 198.51.100.12" \
     hub_has 10.255.255.2 198.51.100.12
-check "hub: peer-down for the old binding (old NBMA)" \
+wait_for 20 "hub: peer-down for the old binding (old NBMA)" \
     nhrp_has_event hub peer-down NHRP_DESTADDR=10.255.255.2 \
     NHRP_DESTNBMA=198.51.100.2
-check "hub: peer-up for the new binding" \
+wait_for 20 "hub: peer-up for the new binding" \
     nhrp_has_event hub peer-up NHRP_DESTADDR=10.255.255.2 \
     NHRP_DESTNBMA=198.51.100.12
 check "hub: peer-down of the old binding ran before the new peer-up" \
@@ -115,7 +115,7 @@ check "hub: refusal logged" \
     grep -q "\[10.255.255.3\] Peer registration failed: unique address already registered" "$(nhrp_log hub)"
 wait_for 45 "hub: s3's new binding taken after the old one expired" \
     hub_has 10.255.255.3 198.51.100.13
-check "hub: the old unique binding expired (peer-down expired)" \
+wait_for 20 "hub: the old unique binding expired (peer-down expired)" \
     nhrp_has_event hub peer-down NHRP_DESTADDR=10.255.255.3 \
     NHRP_DESTNBMA=198.51.100.3 NHRP_PEER_DOWN_REASON=expired
 

@@ -193,7 +193,7 @@ check "s3: sent a Purge Request to the NHS" \
 check "s3: log ends with Exiting" grep -q "Exiting" "$(nhrp_log s3)"
 wait_for 5 "hub: s3's binding dropped promptly (Purge, not expiry)" \
     bash -c "! $NHRP_CTL -a $(nhrp_sock hub) show | grep -q 'Protocol-Address: 10.255.255.3/32'"
-check "hub: peer-down user-request for s3 (purged, not expired)" \
+wait_for 20 "hub: peer-down user-request for s3 (purged, not expired)" \
     nhrp_has_event hub peer-down NHRP_DESTADDR=10.255.255.3 \
     NHRP_PEER_DOWN_REASON=user-request
 check "hub: s2 still registered" hub_has 10.255.255.2
