@@ -18,6 +18,7 @@
 #include "config.h"
 
 #include <sys/types.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 
@@ -41,6 +42,8 @@ die(const char *what)
 	exit(99);
 }
 
+static struct stat bound;	/* the socket file listen_at() created */
+
 static int
 listen_at(const char *path)
 {
@@ -61,7 +64,25 @@ listen_at(const char *path)
 		die("bind");
 	if (listen(fd, 4) < 0)
 		die("listen");
+	if (stat(path, &bound) < 0)
+		die("stat");
 	return fd;
+}
+
+/*
+ * Removes path only while it is still our listening socket: the test runs
+ * servers on one path back to back, and a slow server that exits after
+ * the next one bound must not unlink the next one's socket.
+ */
+static void
+unlink_ours(int lfd, const char *path)
+{
+	struct stat now;
+
+	(void)lfd;
+	if (stat(path, &now) == 0 && now.st_ino == bound.st_ino &&
+	    now.st_dev == bound.st_dev)
+		unlink(path);
 }
 
 /*
@@ -180,7 +201,7 @@ main(int argc, char **argv)
 		close(out);
 		write_all(fd, reply, rlen);
 		close(fd);
-		unlink(argv[2]);
+		unlink_ours(lfd, argv[2]);
 		return 0;
 	}
 	if (argc == 3 && strcmp(argv[1], "reset") == 0) {
@@ -191,7 +212,7 @@ main(int argc, char **argv)
 		fd = accept_one(lfd);
 		nanosleep(&ts, NULL);
 		close(fd);
-		unlink(argv[2]);
+		unlink_ours(lfd, argv[2]);
 		return 0;
 	}
 	if (argc == 4 && strcmp(argv[1], "big") == 0) {
@@ -205,7 +226,7 @@ main(int argc, char **argv)
 		memset(buf, 'x', len);
 		write_all(fd, buf, len);
 		close(fd);
-		unlink(argv[2]);
+		unlink_ours(lfd, argv[2]);
 		return 0;
 	}
 	if (argc == 4 && strcmp(argv[1], "admin") == 0) {
