@@ -138,22 +138,37 @@ nhrp_packet_fix_checksum(uint8_t *p, size_t len)
 
 /* ---- lists ------------------------------------------------------------- */
 
+/*
+ * Makes room for one more element in a doubling array (first size:
+ * first); returns -1 on overflow or ENOMEM, leaving the array as it was.
+ */
+static int
+array_reserve(void **arr, size_t *cap, size_t n, size_t elsize, size_t first)
+{
+	size_t ncap;
+	void *na;
+
+	if (n < *cap)
+		return 0;
+	ncap = *cap == 0 ? first : *cap * 2;
+	if (ncap < *cap || ncap > SIZE_MAX / elsize)
+		return -1;
+	if ((na = realloc(*arr, ncap * elsize)) == NULL)
+		return -1;
+	*arr = na;
+	*cap = ncap;
+	return 0;
+}
+
 struct nhrp_cie *
 nhrp_cie_list_add(struct nhrp_cie_list *l)
 {
 	struct nhrp_cie *n;
-	size_t cap;
+	void *arr = l->cie;
 
-	if (l->n == l->cap) {
-		cap = l->cap == 0 ? 2 : l->cap * 2;
-		if (cap < l->cap || cap > SIZE_MAX / sizeof(*n))
-			return NULL;
-		n = realloc(l->cie, cap * sizeof(*n));
-		if (n == NULL)
-			return NULL;
-		l->cie = n;
-		l->cap = cap;
-	}
+	if (array_reserve(&arr, &l->cap, l->n, sizeof(*n), 2) < 0)
+		return NULL;
+	l->cie = arr;
 	n = &l->cie[l->n++];
 	memset(n, 0, sizeof(*n));
 	return n;
@@ -297,20 +312,13 @@ static struct nhrp_ext *
 ext_append(struct nhrp_packet *pkt)
 {
 	struct nhrp_ext *n;
-	size_t cap;
+	void *arr = pkt->ext;
 
-	if (pkt->next == pkt->ext_cap) {
-		/* Start with room for every usual extension, so pointers
-		 * returned for a typical packet stay valid. */
-		cap = pkt->ext_cap == 0 ? 8 : pkt->ext_cap * 2;
-		if (cap < pkt->ext_cap || cap > SIZE_MAX / sizeof(*n))
-			return NULL;
-		n = realloc(pkt->ext, cap * sizeof(*n));
-		if (n == NULL)
-			return NULL;
-		pkt->ext = n;
-		pkt->ext_cap = cap;
-	}
+	/* Start with room for every usual extension, so pointers returned
+	 * for a typical packet stay valid. */
+	if (array_reserve(&arr, &pkt->ext_cap, pkt->next, sizeof(*n), 8) < 0)
+		return NULL;
+	pkt->ext = arr;
 	n = &pkt->ext[pkt->next++];
 	memset(n, 0, sizeof(*n));
 	return n;
