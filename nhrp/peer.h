@@ -96,6 +96,9 @@ struct nhrp_peer {
 	uint64_t		 seq;		/* creation order */
 	uint32_t		 kgen;		/* kernel-derived: resync generation */
 	bool			 kernel;	/* from a kernel route */
+	/* hub: the registration last answered (reply cache, server.c) */
+	uint32_t		 reg_reqid;	/* its request id */
+	ev_tstamp		 reg_at;	/* when answered; 0: none */
 };
 
 extern struct nhrp_peer_tailq local_list;
