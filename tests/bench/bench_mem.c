@@ -1,0 +1,240 @@
+/*
+ * bench_mem.c - hub memory per registered spoke (issue 7).
+ *
+ * Runs the daemon's real registration path in-process (packet_receive ->
+ * server -> peer-register / peer-up hooks -> neighbour ACK -> reply) with
+ * the fake kernel and hook layer of the unit tests, for N dynamic spokes,
+ * and prints the memory that stays allocated per spoke: the malloc bytes
+ * in use (mallinfo2 uordblks, headers included) and the VmRSS growth.
+ * Each size runs in its own process so the numbers do not mix.
+ *
+ *	make tests/bench/bench_mem && tests/bench/bench_mem [N ...]
+ */
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <arpa/inet.h>
+#include <malloc.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <ev.h>
+
+#include "addr.h"
+#include "hash.h"
+#include "packet.h"
+#include "ptrie.h"
+#include "nhrp/cache.h"
+#include "nhrp/conf.h"
+#include "nhrp/core.h"
+#include "nhrp/iface.h"
+#include "nhrp/log.h"
+#include "nhrp/packet_io.h"
+#include "nhrp/peer.h"
+#include "nhrp/sysdep.h"
+#include "tests/unit/fake_sysdep.h"
+
+static size_t
+rss_kb(void)
+{
+	char line[256];
+	size_t kb = 0;
+	FILE *f;
+
+	if ((f = fopen("/proc/self/status", "r")) == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "VmRSS: %zu kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
+static size_t
+heap_used(void)
+{
+	struct mallinfo2 mi = mallinfo2();
+
+	return mi.uordblks + mi.hblkhd;
+}
+
+static struct nhrp_addr
+ipv4(uint32_t host)
+{
+	struct nhrp_addr a;
+
+	nhrp_addr_set_ipv4(&a, htonl(host));
+	return a;
+}
+
+/* A spoke's registration request, as opennhrp 0.14.1 sends it. */
+static size_t
+regreq(uint8_t *buf, size_t size, uint32_t nbma, uint32_t proto, uint32_t id)
+{
+	struct nhrp_packet p;
+	struct nhrp_cie *c;
+	ssize_t n;
+
+	nhrp_packet_init(&p, NHRP_REGISTRATION_REQUEST);
+	p.hop_count = 16;
+	p.flags = NHRP_FLAG_REG_U;
+	p.request_id = id;
+	p.src_nbma = ipv4(nbma);
+	p.src_proto = ipv4(proto);
+	p.dst_proto = ipv4(0x0a000001);
+	if ((c = nhrp_cie_list_add(&p.cies)) == NULL)
+		return 0;
+	c->prefix_len = 0xff;
+	c->holding_time = 7200;
+	nhrp_packet_ext_add(&p, NHRP_EXT_FORWARD_TRANSIT, true);
+	nhrp_packet_ext_add(&p, NHRP_EXT_REVERSE_TRANSIT, true);
+	nhrp_packet_ext_add(&p, NHRP_EXT_RESPONDER, true);
+	n = nhrp_packet_build(&p, buf, size);
+	nhrp_packet_clear(&p);
+	return n > 0 ? (size_t)n : 0;
+}
+
+/* Finishes every pending hook and neighbour update, forgets the records. */
+static void
+drain(void)
+{
+	int progress;
+
+	do {
+		progress = 0;
+		if (fake_hook_done(0) >= 0)
+			progress = 1;
+		if (fake_neigh_ack(0))
+			progress = 1;
+	} while (progress);
+	fake.npkt = fake.nhook = fake.nneigh = 0;
+}
+
+static struct nhrp_iface *
+setup(void)
+{
+	struct sysdep_link l;
+	struct sysdep_addr ad;
+	struct nhrp_conf *conf;
+	static const char cfg[] = "interface gre1\n holding-time 7200\n";
+
+	core_fake_time = true;
+	nhrp_loop = ev_default_loop(0);
+	log_stderr(0);
+	fake.route_src = ipv4(0xc6120001);
+	iface_init();
+	cache_init();
+	packet_io_init(nhrp_loop);
+	if ((conf = conf_parse_buffer("bench", cfg, sizeof(cfg) - 1, NULL,
+	    NULL)) == NULL)
+		return NULL;
+	iface_apply_conf(conf);
+	memset(&l, 0, sizeof(l));
+	l.ifindex = 2;
+	snprintf(l.name, sizeof(l.name), "eth0");
+	l.flags = IFF_UP;
+	l.mtu = 1500;
+	l.type = 1;
+	iface_link_event(&l);
+	l.ifindex = 5;
+	snprintf(l.name, sizeof(l.name), "gre1");
+	l.mtu = 1476;
+	l.type = 778;
+	l.is_gre = true;
+	l.gre_local = ipv4(0xc6120001);
+	iface_link_event(&l);
+	memset(&ad, 0, sizeof(ad));
+	ad.ifindex = 5;
+	ad.addr = ipv4(0x0a000001);
+	ad.prefix = 8;
+	iface_addr_event(&ad);
+	drain();
+	return iface_by_name("gre1");
+}
+
+static int
+run(unsigned n)
+{
+	struct nhrp_iface *ifp;
+	struct nhrp_addr outer;
+	uint8_t buf[512];
+	size_t len, heap0, heap1, rss0, rss1, trie, hash, npeers;
+	unsigned i;
+
+	if ((ifp = setup()) == NULL) {
+		fprintf(stderr, "bench_mem: setup failed\n");
+		return 1;
+	}
+	/* warm up: the first registrations size the pools and the log path */
+	for (i = 0; i < 16; i++) {
+		outer = ipv4(0x64400000 + n + i);
+		len = regreq(buf, sizeof(buf), 0x64400000 + n + i,
+		    0x0a800000 + i, i + 1);
+		packet_receive(5, &outer, buf, len);
+		drain();
+	}
+	malloc_trim(0);
+	heap0 = heap_used();
+	rss0 = rss_kb();
+	npeers = ifp->npeers;
+	for (i = 0; i < n; i++) {
+		outer = ipv4(0x64400000 + i);
+		len = regreq(buf, sizeof(buf), 0x64400000 + i, 0x0a000002 + i,
+		    100 + i);
+		packet_receive(5, &outer, buf, len);
+		drain();
+	}
+	heap1 = heap_used();
+	rss1 = rss_kb();
+	npeers = ifp->npeers - npeers;
+	trie = nhrp_ptrie_memsize(ifp->trie);
+	hash = ifp->nbma_idx.nbuckets * sizeof(struct nhrp_hnode *);
+	if (npeers != n) {
+		fprintf(stderr, "bench_mem: %zu of %u spokes registered\n",
+		    npeers, n);
+		return 1;
+	}
+	printf("%-6u %9.1f %9.1f %9.1f %9.1f %9zu\n", n,
+	    (double)(heap1 - heap0) / n,
+	    (double)(rss1 > rss0 ? rss1 - rss0 : 0) * 1024.0 / n,
+	    (double)trie / ifp->npeers, (double)hash / ifp->npeers,
+	    nhrp_ptrie_nodes(ifp->trie));
+	fflush(stdout);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const unsigned defsizes[] = { 1000, 10000, 50000 };
+	unsigned sizes[16];
+	size_t nsizes = 0, i;
+	pid_t pid;
+	int st, rc = 0;
+
+	for (i = 1; i < (size_t)argc && nsizes < 16; i++)
+		sizes[nsizes++] = (unsigned)strtoul(argv[i], NULL, 10);
+	if (nsizes == 0)
+		for (i = 0; i < 3; i++)
+			sizes[nsizes++] = defsizes[i];
+	printf("sizeof(struct nhrp_peer) %zu, struct nhrp_addr %zu, "
+	    "ev_timer %zu, nhrp_hnode %zu\n", sizeof(struct nhrp_peer),
+	    sizeof(struct nhrp_addr), sizeof(ev_timer),
+	    sizeof(struct nhrp_hnode));
+	printf("%-6s %9s %9s %9s %9s %9s\n", "N", "heap B/sp", "RSS B/sp",
+	    "trie B/sp", "hash B/sp", "trienodes");
+	fflush(stdout);
+	for (i = 0; i < nsizes; i++) {
+		if ((pid = fork()) < 0)
+			return 1;
+		if (pid == 0)
+			_exit(run(sizes[i]));
+		if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) ||
+		    WEXITSTATUS(st) != 0)
+			rc = 1;
+	}
+	return rc;
+}
