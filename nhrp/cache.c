@@ -6,14 +6,17 @@
  * NBMA address.  Local entries live in one global trie.  The show lists
  * (newest first) are kept for output only, never for lookups.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cache.h"
 #include "hash.h"
 #include "iface.h"
+#include "log.h"
 #include "peer.h"
 #include "ptrie.h"
+#include "sysdep.h"
 
 struct cache_slot {
 	struct nhrp_peer_list	 list;
@@ -23,11 +26,103 @@ struct cache_slot {
 static struct nhrp_ptrie *local_trie;
 struct nhrp_peer_tailq local_list = TAILQ_HEAD_INITIALIZER(local_list);
 
+/*
+ * Kernel neighbour table limits (issue 7): every cached, dynamic,
+ * dynamic-nhs and static entry holds (or is about to hold) one kernel
+ * neighbour entry, and above gc_thresh3 the kernel refuses new ones.
+ * The count is kept as entries are linked and unlinked (an entry's type
+ * only changes while it is unlinked); reaching NEIGH_WARN_PCT percent of
+ * gc_thresh3 logs one warning, re-armed once it fell below
+ * NEIGH_REARM_PCT.
+ */
+#define NEIGH_TYPES	(PT(PEER_CACHED) | PT(PEER_DYNAMIC) | \
+	PT(PEER_DYNAMIC_NHS) | PT(PEER_STATIC))
+#define NEIGH_WARN_PCT	80
+#define NEIGH_REARM_PCT	70
+
+static size_t neigh_count;
+static unsigned neigh_thresh[3];	/* 0: unknown, no warning */
+static size_t neigh_warn_at, neigh_rearm_at;
+static bool neigh_warned;
+
+static void
+neigh_limits_read(void)
+{
+	unsigned t1, t2, t3;
+	int err;
+
+	if ((err = sysdep_neigh_gc_thresh(&t1, &t2, &t3)) != 0) {
+		/* not visible in a non-initial network namespace */
+		log_debug("Kernel neighbour table limits not readable: %s",
+		    strerror(-err));
+		neigh_thresh[2] = 0;
+		neigh_warn_at = neigh_rearm_at = 0;
+		return;
+	}
+	neigh_thresh[0] = t1;
+	neigh_thresh[1] = t2;
+	neigh_thresh[2] = t3;
+	neigh_warn_at = (size_t)t3 * NEIGH_WARN_PCT / 100;
+	neigh_rearm_at = (size_t)t3 * NEIGH_REARM_PCT / 100;
+	if (neigh_warn_at == 0)
+		neigh_warn_at = 1;
+	log_debug("Kernel neighbour table limits gc_thresh1/2/3 %u/%u/%u",
+	    t1, t2, t3);
+}
+
+/*
+ * gc_thresh1 to suggest: twice the entries, a power of two (gc_thresh2
+ * and 3 are twice and four times that, as in contrib/sysctl)
+ */
+static size_t
+neigh_suggest(size_t n)
+{
+	size_t v = 1024;
+
+	while (v < 2 * n && v < ((size_t)1 << 30))
+		v *= 2;
+	return v;
+}
+
+static void
+neigh_count_add(void)
+{
+	size_t v;
+
+	neigh_count++;
+	if (neigh_warned || neigh_warn_at == 0 ||
+	    neigh_count < neigh_warn_at)
+		return;
+	neigh_limits_read();	/* the operator may have raised it since */
+	if (neigh_warn_at == 0 || neigh_count < neigh_warn_at)
+		return;
+	neigh_warned = true;
+	v = neigh_suggest(neigh_count);
+	log_warnx("%zu peer cache entries with kernel neighbour entries: "
+	    "%d%% of net.ipv4.neigh.default.gc_thresh3 (%u); the kernel "
+	    "refuses new neighbours above it. Raise it above the number of "
+	    "spokes, e.g. sysctl -w net.ipv4.neigh.default.gc_thresh1=%zu "
+	    "net.ipv4.neigh.default.gc_thresh2=%zu "
+	    "net.ipv4.neigh.default.gc_thresh3=%zu",
+	    neigh_count, (int)(neigh_count * 100 / neigh_thresh[2]),
+	    neigh_thresh[2], v, v * 2, v * 4);
+}
+
+static void
+neigh_count_del(void)
+{
+	if (neigh_count > 0)
+		neigh_count--;
+	if (neigh_warned && neigh_count < neigh_rearm_at)
+		neigh_warned = false;
+}
+
 int
 cache_init(void)
 {
 	if (local_trie == NULL)
 		local_trie = nhrp_ptrie_new(NHRP_AFN_IPV4);
+	neigh_limits_read();
 	return local_trie == NULL ? -1 : 0;
 }
 
@@ -114,6 +209,8 @@ cache_link(struct nhrp_peer *p)
 		    nhrp_addr_hash(&p->nbma));
 		p->nbma_hashed = true;
 	}
+	if (NEIGH_TYPES & PT(p->type))
+		neigh_count_add();
 	return 0;
 }
 
@@ -130,6 +227,8 @@ cache_unlink(struct nhrp_peer *p)
 	}
 	if (t == NULL)
 		return;
+	if (NEIGH_TYPES & PT(p->type))
+		neigh_count_del();
 	slot = nhrp_ptrie_slot(t, &p->proto, p->prefix, 0);
 	LIST_REMOVE(p, slot_entry);
 	if (p->type == PEER_LOCAL)

@@ -98,7 +98,8 @@ struct nhrp_peer {
 	bool			 kernel;	/* from a kernel route */
 	/* hub: the registration last answered (reply cache, server.c) */
 	uint32_t		 reg_reqid;	/* its request id */
-	ev_tstamp		 reg_at;	/* when answered; 0: none */
+	uint32_t		 reg_stamp;	/* answer second << 16 | holding
+						   time; 0: none */
 };
 
 extern struct nhrp_peer_tailq local_list;

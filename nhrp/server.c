@@ -19,6 +19,14 @@
 #include "server.h"
 
 #define SERVER_MAX_PENDING	65536	/* memory bound; hooks are queued */
+/*
+ * Reply cache: a Registration Request retransmitted (same request id,
+ * same binding) within this many seconds of its answer is answered again
+ * from the binding, without hooks or a neighbour update.  OpenNHRP spokes
+ * retry every 5 s up to 25 s after the first copy (6.11), FRR's back-off
+ * stays within it too; a refresh always carries a new request id.
+ */
+#define SERVER_REPLAY_WINDOW	30
 
 struct srv_reg {
 	struct nhrp_hnode	 node;
@@ -206,6 +214,24 @@ reg_conflicts(struct nhrp_iface *ifp, const struct binding *b)
 
 static void reg_process(struct srv_reg *);
 
+static uint32_t
+reg_stamp(unsigned hold)
+{
+	return ((uint32_t)core_now() & 0xffffu) << 16 | (hold & 0xffffu);
+}
+
+/* the binding p answered the current CIE with success: remember it */
+static void
+reg_mark(struct srv_reg *r, struct nhrp_peer *p)
+{
+	const struct nhrp_cie *c = &r->pkt.cies.cie[r->cie];
+
+	if (p == NULL || p->type != PEER_DYNAMIC || c->holding_time == 0)
+		return;
+	p->reg_reqid = r->pkt.request_id;
+	p->reg_stamp = reg_stamp(c->holding_time);
+}
+
 static void
 reg_cie_done(struct srv_reg *r, uint8_t code)
 {
@@ -238,6 +264,7 @@ server_peer_result(struct srv_reg *r, struct nhrp_peer *p, int result)
 		    r->pkt.cies.cie[r->cie].holding_time > 0)
 			p->expire = core_now() +
 			    r->pkt.cies.cie[r->cie].holding_time;
+		reg_mark(r, p);
 		reg_cie_done(r, NHRP_CODE_SUCCESS);
 		break;
 	case SERVER_RESULT_DROP:
@@ -321,8 +348,10 @@ reg_script_done(void *ctx, int status, const char *reason)
 				waiting = true;
 			}
 			peer_vec_release(&v);
-			if (!waiting)
+			if (!waiting) {
+				reg_mark(r, o);
 				reg_cie_done(r, NHRP_CODE_SUCCESS);
+			}
 			return;
 		}
 		if (o->type == PEER_DYNAMIC) {
@@ -416,6 +445,88 @@ reg_process(struct srv_reg *r)
 	reg_free(r);
 }
 
+struct replay_arg {
+	const struct binding	*b;
+	uint32_t		 reqid;
+	uint32_t		 stamp;		/* holding time in the low bits */
+	bool			 unique;
+	struct nhrp_peer	*found;
+};
+
+static int
+replay_cb(struct nhrp_peer *p, void *arg)
+{
+	struct replay_arg *ra = arg;
+	uint32_t age;
+
+	if ((p->flags & (PEER_F_UP | PEER_F_REMOVED | PEER_F_REFRESHING |
+	    PEER_F_DYING)) != PEER_F_UP || p->reg != NULL ||
+	    p->reg_stamp == 0 || p->reg_reqid != ra->reqid ||
+	    (p->reg_stamp & 0xffffu) != (ra->stamp & 0xffffu) ||
+	    p->prefix != ra->b->prefix ||
+	    !nhrp_addr_equal(&p->nbma, &ra->b->nbma) ||
+	    ((p->flags & PEER_F_UNIQUE) != 0) != ra->unique)
+		return 0;
+	if (ra->b->natted != ((p->flags & PEER_F_NAT) != 0) ||
+	    (ra->b->natted && !nhrp_addr_equal(&p->nat_oa, &ra->b->nat_oa)))
+		return 0;
+	age = ((ra->stamp >> 16) - (p->reg_stamp >> 16)) & 0xffffu;
+	if (age >= SERVER_REPLAY_WINDOW)
+		return 0;
+	ra->found = p;
+	return 1;
+}
+
+/*
+ * A late retransmission of a request already answered: every CIE names
+ * a binding that this request id created or refreshed moments ago.
+ * Answers it with the same codes (all success), extends the bindings'
+ * expiry as the registrant will count it, runs no hook and touches no
+ * neighbour entry.  Returns 1 when answered.
+ */
+static int
+reg_replay(struct srv_reg *r)
+{
+	struct nhrp_peer *found[8];
+	struct replay_arg ra;
+	struct binding b;
+	struct nhrp_cie *c;
+	struct nhrp_addr proto;
+	size_t i;
+
+	if (r->pkt.cies.n > sizeof(found) / sizeof(found[0]))
+		return 0;
+	for (i = 0; i < r->pkt.cies.n; i++) {
+		c = &r->pkt.cies.cie[i];
+		if (c->holding_time == 0)
+			return 0;
+		reg_binding(r, c, &b);
+		if (b.proto.afn != NHRP_AFN_IPV4 || b.nbma.afn != NHRP_AFN_IPV4)
+			return 0;
+		proto = b.proto;
+		nhrp_addr_mask(&proto, b.prefix);
+		b.proto = proto;
+		ra.b = &b;
+		ra.reqid = r->pkt.request_id;
+		ra.stamp = reg_stamp(c->holding_time);
+		ra.unique = (r->pkt.flags & NHRP_FLAG_REG_U) != 0;
+		ra.found = NULL;
+		cache_foreach_prefix(r->ifp, &b.proto, b.prefix,
+		    PT(PEER_DYNAMIC), replay_cb, &ra);
+		if (ra.found == NULL || ra.found->mtu != c->mtu)
+			return 0;
+		found[i] = ra.found;
+	}
+	for (i = 0; i < r->pkt.cies.n; i++) {
+		c = &r->pkt.cies.cie[i];
+		c->code = NHRP_CODE_SUCCESS;
+		if (core_now() + c->holding_time > found[i]->expire)
+			peer_set_expire(found[i], core_now() + c->holding_time);
+	}
+	r->accepted = (unsigned)r->pkt.cies.n;
+	return 1;
+}
+
 void
 server_registration_request(struct nhrp_iface *ifp, struct nhrp_packet *pkt,
     const struct nhrp_addr *outer, const uint8_t *raw, size_t rawlen)
@@ -480,6 +591,14 @@ server_registration_request(struct nhrp_iface *ifp, struct nhrp_packet *pkt,
 	r->pkt.type = NHRP_REGISTRATION_REPLY;
 	r->pkt.hop_count = NHRP_HOP_COUNT;
 	r->pkt.flags &= NHRP_FLAG_REG_U | NHRP_FLAG_CISCO_NAT;
+	if (reg_replay(r)) {
+		log_debug("Retransmitted Registration Request from proto src "
+		    "%s answered from the cache", af(&pkt->src_proto, b1));
+		reg_send_reply(r);
+		nhrp_packet_clear(&r->pkt);
+		free(r);
+		return;
+	}
 	nhrp_htable_insert(&reg_table, &r->node,
 	    reg_hash(&r->key_nbma, &r->key_src, &r->key_dst));
 	reg_count++;

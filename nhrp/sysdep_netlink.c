@@ -772,6 +772,58 @@ sysdep_nl_reqq_requeue(struct sysdep_nl_reqq *q)
 	}
 }
 
+/*
+ * The kernel refused a neighbour entry with ENOBUFS: its neighbour table
+ * is at gc_thresh3.  The registration gets code 5 from the core; the
+ * operator gets one warning a minute naming the sysctls to raise.
+ */
+#define NEIGH_FULL_WARN_INTERVAL	60	/* seconds */
+
+static void
+neigh_full_warn(void)
+{
+	static time_t last;
+	static unsigned long refused;
+	struct timespec ts;
+	unsigned t1, t2, t3;
+
+	refused++;
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
+		ts.tv_sec = time(NULL);
+	if (last != 0 && ts.tv_sec - last < NEIGH_FULL_WARN_INTERVAL)
+		return;
+	last = ts.tv_sec;
+	if (sysdep_neigh_gc_thresh(&t1, &t2, &t3) != 0) {
+		log_warnx("Kernel neighbour table full: %lu neighbour entries "
+		    "refused (ENOBUFS); raise net.ipv4.neigh.default."
+		    "gc_thresh1/2/3 above the number of spokes", refused);
+	} else {
+		if (t3 < 1024)
+			t3 = 1024;
+		log_warnx("Kernel neighbour table full: %lu neighbour entries "
+		    "refused (ENOBUFS) at net.ipv4.neigh.default.gc_thresh3 = "
+		    "%u; raise the thresholds above the number of spokes, "
+		    "e.g. sysctl -w net.ipv4.neigh.default.gc_thresh1=%u "
+		    "net.ipv4.neigh.default.gc_thresh2=%u "
+		    "net.ipv4.neigh.default.gc_thresh3=%u",
+		    refused, t3, t3 * 2, t3 * 4, t3 * 8);
+	}
+	refused = 0;
+}
+
+static bool
+req_is_neigh_add(const struct sysdep_nl_req *r)
+{
+	const struct nlmsghdr *nlh = (const void *)r->msg;
+	const struct ndmsg *ndm;
+
+	if (r->len < NLMSG_LENGTH(sizeof(*ndm)) ||
+	    nlh->nlmsg_type != RTM_NEWNEIGH)
+		return false;
+	ndm = mnl_nlmsg_get_payload(nlh);
+	return (ndm->ndm_state & NUD_FAILED) == 0;
+}
+
 int
 sysdep_nl_reqq_input(struct sysdep_nl_reqq *q, const void *buf, size_t len)
 {
@@ -795,6 +847,8 @@ sysdep_nl_reqq_input(struct sysdep_nl_reqq *q, const void *buf, size_t len)
 		}
 		if (r == NULL)
 			continue;	/* cancelled-and-requeued or stale */
+		if (err == -ENOBUFS && req_is_neigh_add(r))
+			neigh_full_warn();
 		reqq_complete(q, r, err);
 		count++;
 	}
