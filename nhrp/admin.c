@@ -160,9 +160,48 @@ admin_out_reset(struct admin_out *out)
 		out->buf[0] = '\0';
 }
 
+static void
+out_more_end(struct admin_out *out)
+{
+	void (*fn)(void *) = out->more_free;
+	void *ctx = out->more_ctx;
+
+	out->more = NULL;
+	out->more_free = NULL;
+	out->more_ctx = NULL;
+	if (fn != NULL)
+		fn(ctx);
+}
+
+int
+admin_out_more(struct admin_out *out)
+{
+	if (out->more == NULL)
+		return 1;
+	if (out->oom || out->more(out->more_ctx, out) != 0 || out->oom) {
+		out_more_end(out);
+		return 1;
+	}
+	return 0;
+}
+
+void
+admin_out_defer(struct admin_out *out, admin_more_fn fn,
+    void (*free_fn)(void *), void *ctx)
+{
+	out_more_end(out);
+	out->more = fn;
+	out->more_free = free_fn;
+	out->more_ctx = ctx;
+	if (!out->incremental)
+		while (admin_out_more(out) == 0)
+			;
+}
+
 void
 admin_out_free(struct admin_out *out)
 {
+	out_more_end(out);
 	free(out->buf);
 	out->buf = NULL;
 	out->len = out->cap = 0;
@@ -583,12 +622,50 @@ conn_finish(struct admin_conn *c)
 	conn_free(c);
 }
 
+/*
+ * Long replies: the next part is produced when fewer than this many bytes
+ * wait to be sent, so a connection holds at most this plus one part
+ * however slowly the client reads.
+ */
+#define ADMIN_OUT_LOWAT		(16 * 1024)
+
+/* Produces the next part of a deferred reply; false when it failed. */
+static bool
+conn_produce(struct admin_conn *c)
+{
+	struct admin_out *out = &c->out;
+	size_t unsent = c->wlen - c->woff;
+
+	if (out->more == NULL || unsent >= ADMIN_OUT_LOWAT ||
+	    c->wbuf == admin_oom_reply)
+		return true;
+	if (c->woff > 0) {
+		memmove(out->buf, out->buf + c->woff, unsent);
+		out->len = unsent;
+		out->buf[unsent] = '\0';
+		c->woff = 0;
+	}
+	admin_out_more(out);
+	if (out->oom) {
+		log_debug("Admin: out of memory: reply aborted");
+		return false;
+	}
+	c->wbuf = out->buf;
+	c->wlen = out->len;
+	return true;
+}
+
 static void
 conn_write(struct admin_conn *c)
 {
 	ssize_t n;
 	bool progress = false;
 
+	/* one part per writable event: the loop serves packets in between */
+	if (!conn_produce(c)) {
+		conn_free(c);
+		return;
+	}
 	while (c->woff < c->wlen) {
 		n = send(c->fd, c->wbuf + c->woff, c->wlen - c->woff,
 		    MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -604,7 +681,7 @@ conn_write(struct admin_conn *c)
 		c->woff += (size_t)n;
 		progress = true;
 	}
-	if (c->woff >= c->wlen) {
+	if (c->woff >= c->wlen && c->out.more == NULL) {
 		conn_finish(c);
 		return;
 	}
@@ -621,11 +698,13 @@ conn_dispatch(struct admin_conn *c)
 	c->req[c->len - 1] = '\0';
 	log_debug("Admin: %s", c->req);
 	cmd = admin_parse_command(c->req, &args);
+	c->out.incremental = true;
 	if (cmd == ADMIN_CMD_NONE)
 		admin_reply_unrecognized(&c->out);
 	else if (admin.handler != NULL)
 		admin.handler(admin.arg, cmd, args, &c->out);
 	if (c->out.oom) {
+		admin_out_more(&c->out);	/* drops a producer */
 		c->wbuf = admin_oom_reply;
 		c->wlen = sizeof(admin_oom_reply) - 1;
 	} else {

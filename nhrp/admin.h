@@ -31,14 +31,42 @@ enum admin_cmd {
 	ADMIN_CMD_UPDATE_NBMA,		/* "update nbma" */
 };
 
+struct admin_out;
+
+/*
+ * A reply producer for long replies (a show over 50k entries): each call
+ * appends one bounded part (about ADMIN_PART_BYTES) and returns 1 once
+ * the reply is complete, 0 while more is to come.
+ */
+typedef int (*admin_more_fn)(void *ctx, struct admin_out *);
+
+#define ADMIN_PART_BYTES	(64 * 1024)
+
 /* Output buffer handed to handlers. */
 struct admin_out {
-	char	*buf;
-	size_t	 len, cap;
-	bool	 oom;
+	char		*buf;
+	size_t		 len, cap;
+	bool		 oom;
+	/* the transport sets this: a producer may run later, part by part */
+	bool		 incremental;
+	admin_more_fn	 more;		/* pending producer, NULL when none */
+	void		(*more_free)(void *ctx);
+	void		*more_ctx;
 };
 void	admin_printf(struct admin_out *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
+/*
+ * Hands the rest of the reply to a producer.  With out->incremental the
+ * transport calls it whenever the client has taken what was produced
+ * (one part per writable event, so packets are served in between, and
+ * nothing is produced while the client does not read); otherwise it runs
+ * to completion here.  free_fn (may be NULL) releases ctx in every case:
+ * reply complete, client gone, timeout, shutdown, admin_out_free().
+ */
+void	admin_out_defer(struct admin_out *, admin_more_fn, void (*free_fn)(void *),
+	    void *ctx);
+/* Runs the pending producer once; returns 1 when the reply is complete. */
+int	admin_out_more(struct admin_out *);
 
 /* Selectors (section 3.3 of the behaviour spec) */
 #define ADMIN_SEL_IFACE		0x01	/* interface / iface / dev / local-protocol */
@@ -140,8 +168,9 @@ unsigned admin_nconns(void);		/* connections currently open */
 bool	admin_accept_paused(void);	/* EMFILE back-off in progress */
 
 /*
- * Handler: writes the whole reply to out (synchronously; the transport
- * sends it afterwards).  It must not call admin_shutdown().
+ * Handler: writes the reply to out (the transport sends it afterwards),
+ * the whole reply or a first part and a producer (admin_out_defer).  It
+ * must not call admin_shutdown().
  */
 typedef void (*admin_handler_fn)(void *arg, enum admin_cmd,
 	    const char *args, struct admin_out *out);

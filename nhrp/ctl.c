@@ -1,8 +1,10 @@
 /*
  * ctl.c - admin command handlers: show, flush, purge, lowerdown,
  * interface show, redirect purge, update nbma (3.2-3.5).  Replies are
- * built into the admin_out buffer; the admin module writes them out.
+ * built into the admin_out buffer; the admin module writes them out (a
+ * show part by part, as the client reads).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "admin.h"
@@ -147,19 +149,61 @@ ctl_show_peer(struct admin_out *out, const struct nhrp_peer *p, double now)
 	admin_printf(out, "\n");
 }
 
+/*
+ * A show is a snapshot: the matching entries are collected (referenced)
+ * when the request arrives, and formatted part by part as the client
+ * reads, with the time of the request.  An entry removed meanwhile is
+ * left out; the references keep its memory until the show ends.
+ */
+#define CTL_SHOW_PART	256	/* entries per part at most */
+
+struct ctl_show_state {
+	struct peer_vec	 v;
+	size_t		 next;
+	double		 now;
+};
+
+static int
+ctl_show_more(void *ctx, struct admin_out *out)
+{
+	struct ctl_show_state *s = ctx;
+	struct nhrp_peer *p;
+	size_t start = out->len, n = 0;
+
+	while (s->next < s->v.n && n < CTL_SHOW_PART &&
+	    out->len - start < ADMIN_PART_BYTES && !out->oom) {
+		p = s->v.v[s->next++];
+		if (p->flags & PEER_F_REMOVED)
+			continue;
+		ctl_show_peer(out, p, s->now);
+		n++;
+	}
+	return s->next >= s->v.n;
+}
+
+static void
+ctl_show_free(void *ctx)
+{
+	struct ctl_show_state *s = ctx;
+
+	peer_vec_release(&s->v);
+	free(s);
+}
+
 static void
 ctl_show(const struct admin_selector *sel, unsigned mask,
     struct admin_out *out)
 {
-	struct peer_vec v = { 0 };
-	double now = core_now();
-	size_t i;
+	struct ctl_show_state *s;
 
-	ctl_collect(sel, mask, &v);
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		out->oom = true;
+		return;
+	}
+	s->now = core_now();
+	ctl_collect(sel, mask, &s->v);
 	admin_printf(out, "Status: ok\n\n");
-	for (i = 0; i < v.n && !out->oom; i++)
-		ctl_show_peer(out, v.v[i], now);
-	peer_vec_release(&v);
+	admin_out_defer(out, ctl_show_more, ctl_show_free, s);
 }
 
 static void
