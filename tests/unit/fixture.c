@@ -1,0 +1,238 @@
+/*
+ * fixture.c - the fake daemon set-up shared by the core unit tests and
+ * the ctl golden driver (see fixture.h).
+ */
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ev.h>
+
+#include "addr.h"
+#include "packet.h"
+#include "nhrp/admin.h"
+#include "nhrp/cache.h"
+#include "nhrp/capture.h"
+#include "nhrp/conf.h"
+#include "nhrp/core.h"
+#include "nhrp/ctl.h"
+#include "nhrp/iface.h"
+#include "nhrp/packet_io.h"
+#include "nhrp/peer.h"
+#include "nhrp/sysdep.h"
+#include "tests/unit/fake_sysdep.h"
+#include "tests/unit/fixture.h"
+
+/* --- fake capture module (redirect and multicast need no socket) ------ */
+
+int
+capture_init(struct ev_loop *loop, const struct capture_ops *ops, void *arg)
+{
+	return 0;
+}
+
+int
+capture_iface_set(int ifindex, unsigned what)
+{
+	return 0;
+}
+
+int
+capture_iface_set_local(int ifindex, const struct nhrp_addr *a, size_t n)
+{
+	return 0;
+}
+
+int
+capture_mcast_send(int ifindex, const uint8_t *ip, size_t len,
+    const struct nhrp_addr *nbma, size_t n)
+{
+	return (int)n;
+}
+
+void
+capture_shutdown(void)
+{
+}
+
+void
+capture_get_stats(struct capture_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+}
+
+/* --- set-up ----------------------------------------------------------- */
+
+struct nhrp_conf *
+fx_init(const char *cfg, double now)
+{
+	struct nhrp_conf *conf;
+
+	core_fake_time = true;
+	core_fake_now = now;
+	nhrp_loop = ev_default_loop(0);
+	iface_init();
+	cache_init();
+	packet_io_init(nhrp_loop);
+	conf = conf_parse_buffer("test", cfg, strlen(cfg), NULL, NULL);
+	if (conf == NULL)
+		return NULL;
+	iface_apply_conf(conf);
+	return conf;
+}
+
+struct nhrp_addr
+fx_a(const char *s)
+{
+	struct nhrp_addr a;
+
+	if (s == NULL || nhrp_addr_parse(s, &a, 0, NULL) != 0)
+		memset(&a, 0, sizeof(a));
+	return a;
+}
+
+char *
+fx_fmt(const struct nhrp_addr *a)
+{
+	static char buf[4][NHRP_ADDRSTRLEN];
+	static int i;
+
+	i = (i + 1) % 4;
+	if (a->afn == NHRP_AFN_NONE)
+		return strcpy(buf[i], "-");
+	return nhrp_addr_format(a, buf[i], NHRP_ADDRSTRLEN);
+}
+
+void
+fx_link(int ifindex, const char *name, unsigned mtu, int gre, uint32_t key,
+    const char *local, int link_index)
+{
+	struct sysdep_link l;
+
+	memset(&l, 0, sizeof(l));
+	l.ifindex = ifindex;
+	snprintf(l.name, sizeof(l.name), "%s", name);
+	l.flags = IFF_UP;
+	l.mtu = mtu;
+	l.type = gre ? 778 : 1;
+	l.is_gre = gre != 0;
+	l.gre_ikey = l.gre_okey = key;
+	if (local != NULL)
+		l.gre_local = fx_a(local);
+	l.gre_link = link_index;
+	iface_link_event(&l);
+}
+
+void
+fx_addr(int ifindex, const char *addr, unsigned prefix)
+{
+	struct sysdep_addr ad;
+
+	memset(&ad, 0, sizeof(ad));
+	ad.ifindex = ifindex;
+	ad.addr = fx_a(addr);
+	ad.prefix = prefix;
+	iface_addr_event(&ad);
+}
+
+const char *
+fx_ctl(const char *request)
+{
+	static struct admin_out out;
+	enum admin_cmd cmd;
+	const char *args;
+
+	admin_out_free(&out);
+	memset(&out, 0, sizeof(out));
+	cmd = admin_parse_command(request, &args);
+	if (cmd == ADMIN_CMD_NONE)
+		admin_reply_unrecognized(&out);
+	else
+		ctl_handler(NULL, cmd, args, &out);
+	admin_printf(&out, "%s", "");
+	return out.buf != NULL ? out.buf : "";
+}
+
+/* --- packets ---------------------------------------------------------- */
+
+void
+fx_rx(int ifindex, const char *outer, const uint8_t *buf, size_t len)
+{
+	struct nhrp_addr o = fx_a(outer);
+
+	packet_receive(ifindex, &o, buf, len);
+}
+
+size_t
+fx_rx_pkt(int ifindex, const char *outer, struct nhrp_packet *p)
+{
+	uint8_t buf[2048];
+	ssize_t n;
+
+	n = nhrp_packet_build(p, buf, sizeof(buf));
+	if (n <= 0)
+		return 0;
+	fx_rx(ifindex, outer, buf, (size_t)n);
+	return (size_t)n;
+}
+
+int
+fx_sent(int n, struct nhrp_packet *p, struct nhrp_addr *to)
+{
+	struct fake_pkt *f;
+
+	if (n < 0)
+		n += (int)fake.npkt;
+	if (n < 0 || (size_t)n >= fake.npkt)
+		return -1;
+	f = &fake.pkt[n];
+	if (to != NULL)
+		*to = f->dst;
+	return nhrp_packet_parse(f->buf, f->len, p, NULL);
+}
+
+size_t
+fx_count(const char *event)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < fake.nhook; i++)
+		if (strcmp(fake.hook[i].event, event) == 0)
+			n++;
+	return n;
+}
+
+/* --- timers ----------------------------------------------------------- */
+
+double
+fx_timer_left(struct nhrp_peer *p)
+{
+	if (p == NULL || !ev_is_active(&p->timer))
+		return -1;
+	return ev_timer_remaining(nhrp_loop, &p->timer);
+}
+
+void
+fx_fire_timer(ev_timer *w)
+{
+	if (ev_is_active(w))
+		ev_timer_stop(nhrp_loop, w);
+	ev_invoke(nhrp_loop, w, EV_TIMER);
+}
+
+void
+fx_fire(struct nhrp_peer *p)
+{
+	if (p != NULL && ev_is_active(&p->timer))
+		fx_fire_timer(&p->timer);
+}
+
+struct nhrp_peer *
+fx_find(const char *ifname, const char *addr, unsigned prefix,
+    unsigned typemask)
+{
+	struct nhrp_addr a = fx_a(addr);
+
+	return cache_find_exact(iface_by_name(ifname), &a, prefix, typemask);
+}

@@ -1,0 +1,56 @@
+/*
+ * fixture.h - the fake daemon set-up shared by the core unit tests and
+ * the ctl golden driver: configuration, links and addresses through the
+ * real iface/cache code, the fake kernel and hooks of fake_sysdep.c, a
+ * fake capture module, fake time (core_fake_now), and small helpers.
+ */
+#ifndef TESTS_FIXTURE_H
+#define TESTS_FIXTURE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <ev.h>
+
+#include "addr.h"
+#include "packet.h"
+#include "nhrp/admin.h"
+
+struct nhrp_conf;
+struct nhrp_peer;
+
+/* Loop, fake time at now, interface and cache modules, the configuration
+ * text applied.  NULL when the configuration does not parse. */
+struct nhrp_conf *fx_init(const char *cfg, double now);
+/* A link event: gre when key or local is given (local may be NULL). */
+void	fx_link(int ifindex, const char *name, unsigned mtu, int gre,
+	    uint32_t key, const char *local, int link_index);
+void	fx_addr(int ifindex, const char *addr, unsigned prefix);
+
+struct nhrp_addr fx_a(const char *);	/* parsed, zero on error */
+char	*fx_fmt(const struct nhrp_addr *);	/* 4 rotating buffers */
+
+/* The complete admin reply to a request line, as the socket sends it. */
+const char *fx_ctl(const char *request);
+
+/* packets */
+void	fx_rx(int ifindex, const char *outer, const uint8_t *buf, size_t len);
+/* Builds p into a buffer and receives it; returns the length or 0. */
+size_t	fx_rx_pkt(int ifindex, const char *outer, struct nhrp_packet *p);
+/* Parses the n-th packet sent (negative: from the end, -1 = last). */
+int	fx_sent(int n, struct nhrp_packet *p, struct nhrp_addr *to);
+
+/* hooks */
+size_t	fx_count(const char *event);
+
+/* Timers: the seconds until the entry's timer fires (-1 when idle). */
+double	fx_timer_left(struct nhrp_peer *);
+/* Fires the entry's pending timer (as the loop would). */
+void	fx_fire(struct nhrp_peer *);
+/* Fires an ev_timer (a request's retransmission timer). */
+void	fx_fire_timer(ev_timer *);
+
+struct nhrp_peer *fx_find(const char *ifname, const char *addr,
+	    unsigned prefix, unsigned typemask);
+
+#endif
