@@ -51,7 +51,7 @@ usage(void)
 {
 	fputs("usage: opennhrp [-a admin-socket] [-c config-file] "
 	    "[-s script-file]\n"
-	    "                [-p pid-file] [-d] [-v]\n"
+	    "                [-p pid-file] [-d] [-v] [-N]\n"
 	    "       opennhrp -V\n"
 	    "\n"
 	    "\t-a admin-socket\tspecify management interface socket\n"
@@ -60,6 +60,7 @@ usage(void)
 	    "\t-p pid-file\tspecify pid-file\n"
 	    "\t-d\t\tfork to background after startup\n"
 	    "\t-v\t\tverbose logging\n"
+	    "\t-N\t\trun no hook scripts: every hook succeeds\n"
 	    "\t-V\t\tshow version number and exit\n"
 	    "\n", stderr);
 	exit(EXIT_USAGE);
@@ -266,7 +267,7 @@ main(int argc, char **argv)
 	const char *script_path = NHRP_SCRIPT_FILE;
 	struct sysdep_ops ops;
 	struct nhrp_conf *conf;
-	int i, verbose = 0, daemon_mode = 0, check = 0, r;
+	int i, verbose = 0, daemon_mode = 0, check = 0, hooks_off = 0, r;
 
 	for (i = 1; i < argc; i++) {
 		if (strlen(argv[i]) != 2 || argv[i][0] != '-')
@@ -296,6 +297,9 @@ main(int argc, char **argv)
 			break;
 		case 'n':
 			check = 1;
+			break;
+		case 'N':
+			hooks_off = 1;
 			break;
 		case 'V':
 			printf("opennhrp-ng %s (OpenNHRP 0.14.1 compatible)\n",
@@ -351,6 +355,13 @@ main(int argc, char **argv)
 	    conf->script_max_running) != 0) {
 		log_error("Unable to initialize the script runner");
 		die(EXIT_CONFIG);
+	}
+	if (hooks_off) {
+		/* -N wins over -s: the script is never run */
+		script_set_hooks_off(1);
+		log_warnx("Hooks off (-N): no hook script runs and every hook "
+		    "succeeds, so every registration is accepted "
+		    "(peer-register authorizes nothing)");
 	}
 
 	core_sysdep_ops(&ops);

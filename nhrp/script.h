@@ -7,10 +7,17 @@
  * hooks wait in a FIFO queue (never dropped).  A timed-out child gets
  * SIGTERM, then SIGKILL, and is reaped.  Children get a clean signal
  * mask, no inherited descriptors beyond stdio, and only the NHRP_*
- * variables plus PATH=/usr/sbin:/usr/bin:/sbin:/bin.
+ * variables plus PATH=/usr/sbin:/usr/bin:/sbin:/bin.  A script that
+ * cannot be executed (missing, not executable) exits 1: a failure.
+ * Children are created with clone(CLONE_VM | CLONE_VFORK), not fork().
+ *
+ * With hooks off (opennhrp -N) no process is created at all: every hook
+ * succeeds ("success", status 0) on the next loop iteration, in the same
+ * queue and key order.  Callbacks never run from inside script_run*().
  *
  * The backend is hidden behind this interface so a persistent hook
- * channel (one long-lived helper) can replace fork-per-event later.
+ * channel (one long-lived helper) can replace process-per-event later
+ * (design note at the top of script.c).
  */
 #ifndef NHRP_SCRIPT_H
 #define NHRP_SCRIPT_H
@@ -39,6 +46,12 @@ struct script_job;
 int	script_init(struct ev_loop *, const char *path, unsigned timeout_s,
 	    unsigned max_running);
 void	script_set_limits(unsigned timeout_s, unsigned max_running);
+/*
+ * Hooks off (1) or on (0, the default): applies to jobs started from now
+ * on.  script_shutdown() turns hooks on again.
+ */
+void	script_set_hooks_off(int off);
+int	script_hooks_off(void);
 /* Timeout and SIGTERM->SIGKILL grace (2 s) in ms, for tests; 0 = default. */
 void	script_set_timeouts_ms(unsigned timeout_ms, unsigned grace_ms);
 /*

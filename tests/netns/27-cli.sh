@@ -19,7 +19,7 @@ D=$NHRP_DAEMON
 # the usage text of 1.1, byte for byte
 printf '%s\n' \
     'usage: opennhrp [-a admin-socket] [-c config-file] [-s script-file]' \
-    '                [-p pid-file] [-d] [-v]' \
+    '                [-p pid-file] [-d] [-v] [-N]' \
     '       opennhrp -V' \
     '' \
     '	-a admin-socket	specify management interface socket' \
@@ -28,6 +28,7 @@ printf '%s\n' \
     '	-p pid-file	specify pid-file' \
     '	-d		fork to background after startup' \
     '	-v		verbose logging' \
+    '	-N		run no hook scripts: every hook succeeds' \
     '	-V		show version number and exit' \
     '' >"$RUNDIR/usage.want"
 

@@ -2,7 +2,8 @@
  * test_script.c - hook runner: real children on the libev default loop.
  *
  * The hook (tests/hooks/hook-test.sh, copied into a scratch directory)
- * writes what it observes into files that the checks below read.
+ * writes what it observes into files that the checks below read.  With
+ * hooks off (opennhrp -N) no process may be created at all.
  */
 #include "config.h"
 
@@ -467,6 +468,192 @@ test_cancel(void)
 	OK(!cond_file(pf), "cancelled queued job never ran");
 }
 
+/* Writes an executable script NAME in the scratch directory. */
+static void
+write_script(char *path, size_t len, const char *name, const char *body)
+{
+	FILE *f;
+
+	path_of(path, len, name);
+	if ((f = fopen(path, "w")) == NULL) {
+		printf("Bail out! cannot create %s\n", path);
+		exit(1);
+	}
+	fputs(body, f);
+	fclose(f);
+	chmod(path, 0755);
+}
+
+/* The child keeps the daemon's working directory and umask (spec 4.1). */
+static void
+test_cwd_umask(void)
+{
+	struct result r = { 0 };
+	char path[256], cwd[512], expect[600];
+	mode_t old;
+
+	write_script(path, sizeof(path), "cwd-hook",
+	    "#!/bin/sh\n{ pwd; umask; } > \"$NHRP_TESTDIR/cwd.out\"\n");
+	OK(script_init(loop, path, 0, 0) == 0, "init with the cwd hook");
+	if (getcwd(cwd, sizeof(cwd)) == NULL)
+		cwd[0] = '\0';
+	/* as after -d: directory / and umask 0 */
+	old = umask(0);
+	if (chdir("/") != 0)
+		tap_diag("chdir /: %s", strerror(errno));
+	run("cwd", "x", &r);
+	OK(run_until(cond_called, &r, 10), "cwd job finished");
+	STR_EQ(slurp("cwd.out"), "/\n0000\n", "cwd / and umask 0 inherited");
+
+	umask(027);
+	if (chdir(dir) != 0)
+		tap_diag("chdir %s: %s", dir, strerror(errno));
+	memset(&r, 0, sizeof(r));
+	run("cwd", "x", &r);
+	OK(run_until(cond_called, &r, 10), "second cwd job finished");
+	snprintf(expect, sizeof(expect), "%s\n0027\n", dir);
+	STR_EQ(slurp("cwd.out"), expect, "another cwd and umask inherited");
+	umask(old);
+	if (cwd[0] != '\0' && chdir(cwd) != 0)
+		tap_diag("chdir back: %s", strerror(errno));
+	OK(script_init(loop, hook, 0, 0) == 0, "init with the test hook again");
+}
+
+static int many_ok, many_bad;
+
+static void
+many_cb(void *ctx, int status, const char *reason)
+{
+	if (status == 0 && strcmp(reason, "success") == 0)
+		many_ok++;
+	else
+		many_bad++;
+}
+
+/* Many children in a row (one shared child stack) all succeed. */
+static void
+test_many(void)
+{
+	struct script_env env;
+	char path[256];
+	int i, queued = 0;
+
+	write_script(path, sizeof(path), "true-hook", "#!/bin/sh\nexit 0\n");
+	OK(script_init(loop, path, 0, 0) == 0, "init with a true hook");
+	script_set_limits(10, 8);
+	many_ok = many_bad = 0;
+	for (i = 0; i < 300; i++) {
+		script_env_init(&env);
+		script_env_add(&env, "NHRP_N", "%d", i);
+		if (script_run("peer-register", &env, many_cb, NULL) != NULL)
+			queued++;
+	}
+	INT_EQ(queued, 300, "300 tracked jobs queued");
+	OK(script_running() <= 8, "at most 8 running (%zu)", script_running());
+	OK(run_until(cond_idle, NULL, 60), "300 jobs finished");
+	INT_EQ(many_ok, 300, "300 successes");
+	INT_EQ(many_bad, 0, "no failure");
+	OK(script_init(loop, hook, 0, 0) == 0, "init with the test hook again");
+}
+
+static int off_order[8], off_n;
+
+static void
+off_order_cb(void *ctx, int status, const char *reason)
+{
+	if (off_n < 8)
+		off_order[off_n++] = status == 0 ? (int)(long)ctx : -1;
+}
+
+/*
+ * Hooks off: every hook succeeds, asynchronously, without a process; a
+ * missing script does not matter; turning hooks on again fails closed.
+ */
+static void
+test_hooks_off(void)
+{
+	struct result r = { 0 }, c = { 0 };
+	struct script_env env;
+	struct script_job *j;
+	char path[256], pf[256];
+	int i, order_ok;
+
+	path_of(path, sizeof(path), "does-not-exist");
+	OK(script_init(loop, path, 0, 0) == 0, "init with a missing script");
+	OK(!script_hooks_off(), "hooks on by default");
+	script_set_hooks_off(1);
+	OK(script_hooks_off(), "hooks off");
+	script_set_limits(10, 2);
+
+	OK(run("peer-register", "x", &r) != NULL, "hooks off: tracked handle");
+	INT_EQ(r.called, 0, "hooks off: no callback from inside script_run");
+	OK(run_until(cond_called, &r, 10), "hooks off: job finished");
+	INT_EQ(r.called, 1, "hooks off: one callback");
+	INT_EQ(r.status, 0, "hooks off: missing script succeeds");
+	STR_EQ(r.reason, "success", "hooks off: reason success");
+
+	/* the real hook would exit 3 and leave a file: nothing may run */
+	OK(script_init(loop, hook, 0, 0) == 0, "init with the test hook");
+	OK(script_hooks_off(), "script_init keeps hooks off");
+	script_env_init(&env);
+	script_env_add(&env, "NHRP_TESTDIR", "%s", dir);
+	script_env_add(&env, "NHRP_CODE", "%d", 3);
+	memset(&r, 0, sizeof(r));
+	script_run("exit", &env, done_cb, &r);
+	run("mark", "off", NULL);
+	OK(run_until(cond_called, &r, 10), "hooks off: exit-3 job finished");
+	STR_EQ(r.reason, "success", "hooks off: the script did not run");
+	OK(run_until(cond_idle, NULL, 10), "hooks off: all done");
+	path_of(pf, sizeof(pf), "mark.off");
+	OK(!cond_file(pf), "hooks off: fire-and-forget hook created nothing");
+
+	/* per-key order and the concurrency limit still hold */
+	off_n = 0;
+	for (i = 0; i < 6; i++) {
+		script_env_init(&env);
+		script_run_keyed(i % 2 ? "gre1 a" : "gre1 b", "peer-up", &env,
+		    off_order_cb, (void *)(long)i);
+	}
+	OK(script_running() <= 2, "hooks off: at most 2 running (%zu)",
+	    script_running());
+	OK(run_until(cond_idle, NULL, 10), "hooks off: keyed jobs done");
+	INT_EQ(off_n, 6, "hooks off: six callbacks");
+	order_ok = 1;
+	for (i = 0; i < off_n; i++)
+		if (off_order[i] < 0)
+			order_ok = 0;
+	/* within a key, in order */
+	{
+		int last_a = -1, last_b = -1;
+
+		for (i = 0; i < off_n; i++) {
+			int *last = off_order[i] % 2 ? &last_a : &last_b;
+
+			if (off_order[i] < *last)
+				order_ok = 0;
+			*last = off_order[i];
+		}
+	}
+	OK(order_ok, "hooks off: success, one key's hooks in order");
+
+	/* a cancelled job gets no callback */
+	memset(&c, 0, sizeof(c));
+	j = run("peer-up", "x", &c);
+	script_cancel(j);
+	OK(run_until(cond_idle, NULL, 10), "hooks off: cancelled job gone");
+	INT_EQ(c.called, 0, "hooks off: no callback for a cancelled job");
+
+	/* on again: a missing script fails closed as before */
+	script_set_hooks_off(0);
+	path_of(path, sizeof(path), "does-not-exist");
+	OK(script_init(loop, path, 0, 0) == 0, "init with a missing script");
+	memset(&r, 0, sizeof(r));
+	run("peer-register", "x", &r);
+	OK(run_until(cond_called, &r, 10), "hooks on: job finished");
+	STR_EQ(r.reason, "exitstatus 1", "hooks on: missing script fails");
+	OK(script_init(loop, hook, 0, 0) == 0, "init with the test hook again");
+}
+
 static void
 test_shutdown(void)
 {
@@ -480,6 +667,7 @@ test_shutdown(void)
 	path_of(pf, sizeof(pf), "pid.s1");
 	OK(run_until(cond_file, pf, 10), "job before shutdown started");
 	pid = read_pid("pid.s1");
+	script_set_hooks_off(1);	/* for later jobs: s2 stays queued */
 	script_shutdown();
 	INT_EQ(script_running(), 0, "nothing running after shutdown");
 	INT_EQ(script_queued(), 0, "nothing queued after shutdown");
@@ -487,6 +675,7 @@ test_shutdown(void)
 	INT_EQ(a.called, 0, "no callback after shutdown");
 	OK(script_run("env", NULL, done_cb, &a) == NULL,
 	    "script_run after shutdown refused");
+	OK(!script_hooks_off(), "shutdown turns hooks on again");
 }
 
 static void
@@ -567,6 +756,9 @@ main(void)
 	test_keyed();
 	test_concurrency();
 	test_cancel();
+	test_cwd_umask();
+	test_many();
+	test_hooks_off();
 	test_shutdown();
 
 	cleanup();
