@@ -2,9 +2,16 @@
  * test_cache.c - the peer cache indexes, the route decision (5.5), the
  * admin match rules and show output, with fake time and no kernel.
  */
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <malloc.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <arpa/inet.h>
 
 #include <ev.h>
@@ -314,6 +321,183 @@ test_scale(void)
 	INT_EQ(hub->npeers, 0, "flush empties the interface");
 }
 
+/* --- show over the socket, part by part ------------------------------- */
+
+struct reader {
+	int	 fd;
+	char	*buf;
+	size_t	 len, cap;
+	bool	 eof;
+};
+
+static int
+show_connect(const char *path, struct reader *r)
+{
+	struct sockaddr_un sun;
+	static const char req[] = "show\n";
+
+	memset(r, 0, sizeof(*r));
+	if ((r->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0)) < 0)
+		return -1;
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	if (connect(r->fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 &&
+	    errno != EAGAIN && errno != EINPROGRESS)
+		return -1;
+	if (send(r->fd, req, sizeof(req) - 1, MSG_NOSIGNAL) !=
+	    (ssize_t)sizeof(req) - 1)
+		return -1;
+	return 0;
+}
+
+/* reads what is there; 0, or -1 on an error */
+static int
+show_read(struct reader *r)
+{
+	char *nb;
+	ssize_t n;
+
+	while (!r->eof) {
+		if (r->cap - r->len < 65536) {
+			if ((nb = realloc(r->buf, r->cap + 1048576)) == NULL)
+				return -1;
+			r->buf = nb;
+			r->cap += 1048576;
+		}
+		n = recv(r->fd, r->buf + r->len, r->cap - r->len - 1, 0);
+		if (n < 0)
+			return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
+		if (n == 0)
+			r->eof = true;
+		r->len += (size_t)n;
+		r->buf[r->len] = '\0';
+	}
+	return 0;
+}
+
+/* loop iterations until EOF (bounded), or -1 */
+static long
+show_drain(struct reader *r)
+{
+	long iter = 0;
+
+	while (!r->eof && iter < 10000000) {
+		ev_run(nhrp_loop, EVRUN_NOWAIT);
+		iter++;
+		if (show_read(r) < 0)
+			return -1;
+	}
+	return r->eof ? iter : -1;
+}
+
+static size_t
+heap_in_use(void)
+{
+	struct mallinfo2 mi = mallinfo2();
+
+	return mi.uordblks + mi.hblkhd;
+}
+
+static void
+test_show_stream(void)
+{
+	struct nhrp_iface *hub = iface_get("hub2");
+	struct nhrp_peer *p, **all;
+	struct reader r;
+	char dir[] = "/tmp/nhrp-show-XXXXXX", path[64];
+	const char *expect, *last;
+	size_t elen, heap0, i, removed = 0;
+	long iter;
+	const unsigned N = 50000;
+	int ok;
+
+	hub->flags |= IFACE_CONFIGURED;
+	if ((all = calloc(N, sizeof(*all))) == NULL ||
+	    mkdtemp(dir) == NULL) {
+		OK(0, "test setup");
+		free(all);
+		return;
+	}
+	for (i = 0; i < N; i++) {
+		p = peer_new(hub, PEER_DYNAMIC);
+		nhrp_addr_set_ipv4(&p->proto, htonl(0x0b000002 + (uint32_t)i));
+		p->prefix = 32;
+		nhrp_addr_set_ipv4(&p->nbma, htonl(0xc7000002 + (uint32_t)i));
+		p->flags = PEER_F_UP | (i % 3 ? PEER_F_USED : 0);
+		p->expire = core_now() + 60 + (double)(i % 7000);
+		peer_insert(p);
+		all[i] = p;
+	}
+	expect = ctl(ADMIN_CMD_SHOW, "");
+	elen = strlen(expect);
+	OK(elen > (size_t)N * 80, "synchronous show of %u entries: %zu bytes",
+	    N + 0, elen);
+
+	snprintf(path, sizeof(path), "%s/sock", dir);
+	OK(admin_init(nhrp_loop, path, ctl_handler, NULL) == 0,
+	    "admin socket for the show tests");
+
+	/* a reading client gets the same bytes, in many loop iterations */
+	ok = show_connect(path, &r) == 0;
+	iter = ok ? show_drain(&r) : -1;
+	OK(iter > 0 && r.len == elen && memcmp(r.buf, expect, elen) == 0,
+	    "show over the socket: complete and identical (%zu bytes)", r.len);
+	OK(iter >= 20, "produced part by part (%ld loop iterations)", iter);
+	if (r.fd >= 0)
+		close(r.fd);
+	free(r.buf);
+
+	/* a client that stops reading: bounded memory, cache changes */
+	ok = show_connect(path, &r) == 0;
+	for (i = 0; i < 20; i++)
+		ev_run(nhrp_loop, EVRUN_NOWAIT);
+	heap0 = heap_in_use();
+	for (i = 0; i < 500; i++)
+		ev_run(nhrp_loop, EVRUN_NOWAIT);
+	OK(ok && heap_in_use() < heap0 + 256 * 1024,
+	    "stalled client: nothing produced meanwhile (%zd bytes grown)",
+	    (ssize_t)(heap_in_use() - heap0));
+	for (i = 0; i < N; i += 2) {
+		peer_remove(all[i], "user-request");
+		removed++;
+	}
+	for (i = 0; i < 1000; i++) {
+		p = peer_new(hub, PEER_DYNAMIC);
+		nhrp_addr_set_ipv4(&p->proto, htonl(0x0c000002 + (uint32_t)i));
+		p->prefix = 32;
+		p->flags = PEER_F_UP;
+		peer_insert(p);
+	}
+	iter = ok ? show_drain(&r) : -1;
+	last = r.len >= 2 ? r.buf + r.len - 2 : "";
+	OK(iter > 0 && r.len > 0 && r.len < elen &&
+	    strncmp(r.buf, "Status: ok\n\n", 12) == 0 && strcmp(last, "\n\n") == 0,
+	    "show with %zu entries removed and 1000 added meanwhile: "
+	    "a complete snapshot (%zu bytes)", removed, r.len);
+	OK(strstr(r.buf, "Protocol-Address: 11.0.0.2/32\n") == NULL &&
+	    strstr(r.buf, "Protocol-Address: 11.0.0.3/32\n") != NULL,
+	    "removed entries left out, the others shown");
+	if (r.fd >= 0)
+		close(r.fd);
+	free(r.buf);
+
+	/* a client that goes away in the middle: references released */
+	ok = show_connect(path, &r) == 0;
+	for (i = 0; i < 5; i++)
+		ev_run(nhrp_loop, EVRUN_NOWAIT);
+	close(r.fd);
+	for (i = 0; i < 50 && admin_nconns() > 0; i++)
+		ev_run(nhrp_loop, EVRUN_NOWAIT);
+	INT_EQ(admin_nconns(), 0, "vanished client: connection freed");
+	peer_flush_all(PEER_MASK_REMOVABLE, "user-request");
+	INT_EQ(peer_allocated() - peer_count(), 0,
+	    "no entry left referenced by a show");
+	admin_shutdown();
+	rmdir(dir);
+	free(all);
+}
+
 int
 main(void)
 {
@@ -333,5 +517,6 @@ main(void)
 	test_indexes(gre);
 	test_show(gre);
 	test_scale();
+	test_show_stream();
 	return tap_done();
 }
