@@ -25,7 +25,6 @@
 
 #define NEGATIVE_TIME	180.0
 
-static uint64_t peer_seq;
 static size_t peers_allocated;
 
 static const char *const type_names[PEER_NTYPES] = {
@@ -69,7 +68,6 @@ peer_new(struct nhrp_iface *ifp, unsigned type)
 	p->iface = ifp;
 	p->type = (uint8_t)type;
 	p->refcnt = 1;
-	p->seq = ++peer_seq;
 	LIST_INIT(&p->children);
 	ev_timer_init(&p->timer, peer_timer_cb, 0., 0.);
 	p->timer.data = p;

@@ -62,40 +62,46 @@ struct resolver_query;
 
 LIST_HEAD(nhrp_peer_list, nhrp_peer);
 
+/*
+ * One cache entry.  Laid out for the hub, where nearly all entries are
+ * registered dynamic spokes: what a lookup reads first, no padding holes
+ * (320 bytes on LP64; tests/bench/bench_mem prints it), small types where
+ * the values are small.  Check the layout with bench_mem after a change.
+ */
 struct nhrp_peer {
+	/* indexes (cache.c) and what lookups compare */
 	TAILQ_ENTRY(nhrp_peer)	 show_entry;	/* iface->peers or local list */
 	LIST_ENTRY(nhrp_peer)	 slot_entry;	/* trie slot list */
 	struct nhrp_hnode	 nbma_node;
-	bool			 nbma_hashed;
-	LIST_ENTRY(nhrp_peer)	 child_entry;	/* dynamic-map children */
-	struct nhrp_peer_list	 children;
-	struct nhrp_peer	*parent;
 	struct nhrp_iface	*iface;
-	int			 refcnt;
-	uint8_t			 type;
-	unsigned		 flags;
 	struct nhrp_addr	 proto;		/* as configured (not masked for static) */
-	unsigned		 prefix;
 	struct nhrp_addr	 nbma;		/* NBMA; next hop; alias (local) */
-	struct nhrp_addr	 nat_oa;	/* NAT original (claimed) NBMA */
-	struct nhrp_addr	 my_nbma;	/* own NBMA towards this peer */
-	unsigned		 mtu;		/* from the peer's CIE */
-	unsigned		 my_mtu;
-	unsigned		 holding_time;	/* local: shortcut-target value */
-	char			*hostname;
+	uint8_t			 type;
+	uint8_t			 prefix;
+	bool			 nbma_hashed;
+	bool			 kernel;	/* from a kernel route */
+	unsigned		 flags;
+	int			 refcnt;
+	uint16_t		 mtu;		/* from the peer's CIE */
+	uint16_t		 holding_time;	/* local: shortcut-target value */
 	ev_tstamp		 expire;	/* 0: none */
 	ev_tstamp		 last_used;	/* route decision round robin */
-	const char		*down_reason;
+	/* life cycle */
 	ev_timer		 timer;		/* restart / refresh / expiry */
 	void			(*timer_fn)(struct nhrp_peer *);
 	struct script_job	*job;
 	struct resolver_query	*dnsq;
 	struct nhrp_request	*req;		/* outstanding request */
 	struct srv_reg		*reg;		/* registration waiting on us */
-	uint32_t		 cisco_id;
-	uint64_t		 seq;		/* creation order */
+	const char		*down_reason;
+	char			*hostname;
+	LIST_ENTRY(nhrp_peer)	 child_entry;	/* dynamic-map children */
+	struct nhrp_peer_list	 children;
+	struct nhrp_peer	*parent;
+	struct nhrp_addr	 nat_oa;	/* NAT original (claimed) NBMA */
+	struct nhrp_addr	 my_nbma;	/* own NBMA towards this peer */
+	unsigned		 my_mtu;
 	uint32_t		 kgen;		/* kernel-derived: resync generation */
-	bool			 kernel;	/* from a kernel route */
 	/* hub: the registration last answered (reply cache, server.c) */
 	uint32_t		 reg_reqid;	/* its request id */
 	uint32_t		 reg_stamp;	/* answer second << 16 | holding
