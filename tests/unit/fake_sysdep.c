@@ -292,3 +292,23 @@ fake_hook_has(const struct fake_hook *h, const char *want)
 	}
 	return 1;
 }
+
+/* Finishes the oldest pending hook of event whose environment holds
+ * every "K=V" word of want; returns its index or -1. */
+int
+fake_hook_done_match(const char *event, const char *want, int status)
+{
+	size_t i;
+
+	for (i = 0; i < fake.nhook; i++) {
+		if (!fake.hook[i].pending ||
+		    strcmp(fake.hook[i].event, event) != 0 ||
+		    !fake_hook_has(&fake.hook[i], want))
+			continue;
+		fake.hook[i].pending = false;
+		fake.hook[i].done(fake.hook[i].ctx, status,
+		    status == 0 ? "success" : "exitstatus 1");
+		return (int)i;
+	}
+	return -1;
+}

@@ -54,5 +54,8 @@ int	fake_neigh_ack(int err);
 int	fake_hook_done(int status);
 const struct fake_hook *fake_last_hook(const char *event);
 int	fake_hook_has(const struct fake_hook *, const char *want);
+/* Finishes the oldest pending tracked hook of this event whose
+ * environment holds every word of want; its index or -1. */
+int	fake_hook_done_match(const char *event, const char *want, int status);
 
 #endif

@@ -1,0 +1,318 @@
+/*
+ * test_client.c - the registration client's timing and request ids with
+ * the fake kernel/hook layer and fake timers (no wall clock): PEER-03
+ * (H/3+1), PEER-04 (timeout -> restart 60-180 s; NAK or Error Indication
+ * -> retry 30-90 s), PEER-06 (unexpected NHS address -> restart), PKT-04
+ * (cisco request-id = djb2 of the own IPv4 address, reused by the code-14
+ * purge; otherwise ids increase from 1), PKT-22 (6 transmissions 5 s
+ * apart, then timeout) and SCR-08 for a static entry (peer-up failure ->
+ * retry after 60-180 s).
+ *
+ * Timers are read with ev_timer_remaining() right after they are armed
+ * (the loop never runs, so its clock stands still) and fired with
+ * ev_invoke(), as the loop would.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <ev.h>
+
+#include "addr.h"
+#include "packet.h"
+#include "nhrp/conf.h"
+#include "nhrp/core.h"
+#include "nhrp/iface.h"
+#include "nhrp/packet_io.h"
+#include "nhrp/peer.h"
+#include "tests/tap.h"
+#include "tests/unit/fake_sysdep.h"
+#include "tests/unit/fixture.h"
+
+static const char cfg[] =
+    "interface gre1\n"
+    " holding-time 600\n"
+    " map 10.255.255.1/24 198.51.100.1 register cisco\n"
+    "interface gre2\n"
+    " holding-time 600\n"
+    " map 10.254.0.1/24 198.51.100.9 register\n"
+    " map 10.254.0.50/32 198.51.100.50\n";
+
+static int
+in_range(double v, double lo, double hi)
+{
+	return v >= lo && v <= hi;
+}
+
+/* the request id as the bytes of the n-th packet sent carry it */
+static uint32_t
+wire_id(int n)
+{
+	const uint8_t *b;
+
+	if (n < 0)
+		n += (int)fake.npkt;
+	if (n < 0 || (size_t)n >= fake.npkt)
+		return 0;
+	b = fake.pkt[n].buf;
+	return (uint32_t)b[24] << 24 | (uint32_t)b[25] << 16 |
+	    (uint32_t)b[26] << 8 | b[27];
+}
+
+/* a reply to the last packet sent, with CIE code and destination */
+static void
+reply(int ifindex, const char *from, uint8_t code, const char *dst)
+{
+	struct nhrp_packet req;
+
+	if (fx_sent(-1, &req, NULL) != 0)
+		return;
+	req.type = NHRP_REGISTRATION_REPLY;
+	if (req.cies.n > 0)
+		req.cies.cie[0].code = code;
+	if (dst != NULL)
+		req.dst_proto = fx_a(dst);
+	fx_rx_pkt(ifindex, from, &req);
+	nhrp_packet_clear(&req);
+}
+
+/* an Error Indication from the NHS about the last packet sent */
+static void
+error_indication(int ifindex, const char *from, const char *nhs,
+    const char *me, uint16_t code)
+{
+	struct nhrp_packet ei;
+	struct fake_pkt *f = &fake.pkt[fake.npkt - 1];
+
+	nhrp_packet_init(&ei, NHRP_ERROR_INDICATION);
+	ei.hop_count = 1;
+	ei.error_code = code;
+	ei.src_nbma = fx_a(from);
+	ei.src_proto = fx_a(nhs);
+	ei.dst_proto = fx_a(me);
+	if ((ei.payload = malloc(f->len)) != NULL) {
+		memcpy(ei.payload, f->buf, f->len);
+		ei.payload_len = f->len;
+	}
+	nhrp_packet_ext_add(&ei, NHRP_EXT_FORWARD_TRANSIT, true);
+	fx_rx_pkt(ifindex, from, &ei);
+	nhrp_packet_clear(&ei);
+}
+
+static uint32_t
+djb2_ipv4(const uint8_t a[4])
+{
+	uint32_t h = 5381;
+	int i;
+
+	for (i = 0; i < 4; i++)
+		h = h * 33 + a[i];
+	return h;
+}
+
+static void
+test_static_peer_up_failure(void)
+{
+	struct nhrp_peer *p = fx_find("gre2", "10.254.0.50", 32,
+	    PT(PEER_STATIC));
+	size_t nneigh = fake.nneigh;
+
+	OK(fake_hook_done_match("peer-up", "NHRP_DESTADDR=10.254.0.50", 1) >= 0,
+	    "SCR-08: peer-up of the static map fails");
+	OK(p != NULL && p->timer_fn == peer_start &&
+	    in_range(fx_timer_left(p), 60, 180),
+	    "SCR-08: static entry restarts after 60-180 s");
+	INT_EQ(fake.nneigh, nneigh, "SCR-08: no neighbour entry after failure");
+	OK(p != NULL && (p->flags & (PEER_F_LOWER_UP | PEER_F_UP)) == 0,
+	    "SCR-08: neither lower-up nor up");
+	if (p != NULL) {
+		fx_fire(p);
+		OK(fake_last_hook("peer-up") != NULL && fake_hook_has(
+		    fake_last_hook("peer-up"), "NHRP_DESTADDR=10.254.0.50") &&
+		    fake.hook[fake.nhook - 1].pending,
+		    "SCR-08: the restart runs peer-up again");
+		fake_hook_done_match("peer-up", "NHRP_DESTADDR=10.254.0.50", 0);
+		fake_neigh_ack(0);
+		OK((p->flags & PEER_F_UP) != 0, "static map up after the retry");
+	}
+}
+
+static void
+test_plain(void)
+{
+	struct nhrp_packet pkt;
+	struct nhrp_peer *nhs = fx_find("gre2", "10.254.0.1", 24,
+	    PT(PEER_STATIC));
+	size_t npkt, nup, i, ndown;
+	double lo = 1e9, hi = -1, first = -1;
+	int distinct = 0;
+	uint32_t id;
+	int ok;
+
+	if (nhs == NULL) {
+		OK(0, "the gre2 NHS entry exists");
+		return;
+	}
+	fake_hook_done_match("peer-up", "NHRP_DESTADDR=10.254.0.1", 0);
+	npkt = fake.npkt;
+	fake_neigh_ack(0);
+	INT_EQ(fake.npkt, npkt + 1, "registration sent after the neighbour ACK");
+	INT_EQ(wire_id(-1), 1, "PKT-04: the first request id is 1");
+	OK(nhs->req != NULL && nhs->req->timer.repeat == 5.0 &&
+	    ev_timer_remaining(nhrp_loop, &nhs->req->timer) == 5.0,
+	    "PKT-22: retransmission every 5 s");
+
+	/* success: up, Purge of local routes, refresh after H/3+1 */
+	reply(6, "198.51.100.9", 0, NULL);
+	OK(peer_is_up(nhs), "registered: up");
+	INT_EQ(wire_id(-1), 2, "PKT-04: the Purge (of local routes) takes id 2");
+	OK(nhs->timer_fn != NULL && nhs->timer_fn != peer_start &&
+	    fx_timer_left(nhs) == 201.0,
+	    "PEER-03: re-registration after H/3+1 = 201 s");
+	nup = fx_count("peer-up");
+	npkt = fake.npkt;
+	fx_fire(nhs);
+	INT_EQ(fake.npkt, npkt + 1, "refresh sent");
+	INT_EQ(wire_id(-1), 3, "PKT-04: the refresh takes id 3");
+
+	/* PKT-22: 6 transmissions 5 s apart, then timeout */
+	ok = 1;
+	for (i = 0; i < 5 && nhs->req != NULL; i++) {
+		fx_fire_timer(&nhs->req->timer);
+		ok &= fake.npkt == npkt + 2 + i &&
+		    fake.pkt[fake.npkt - 1].len == fake.pkt[npkt].len &&
+		    memcmp(fake.pkt[fake.npkt - 1].buf, fake.pkt[npkt].buf,
+		    fake.pkt[npkt].len) == 0;
+	}
+	OK(ok && i == 5, "PKT-22: 5 retransmissions of the same bytes");
+	ndown = fx_count("nhs-down");
+	OK(nhs->req != NULL, "still waiting after the 6th transmission");
+	if (nhs->req != NULL)
+		fx_fire_timer(&nhs->req->timer);
+	INT_EQ(fake.npkt, npkt + 6, "PKT-22: no 7th transmission");
+	OK(nhs->req == NULL, "PKT-22: the request timed out");
+	OK(nhs->timer_fn == peer_start && in_range(fx_timer_left(nhs), 60, 180),
+	    "PEER-04: timeout: restart after 60-180 s");
+	/* decided (dead NHS detection): nhs-down, up cleared, lower-up kept */
+	OK(fx_count("nhs-down") == ndown + 1 && fake_hook_has(
+	    fake_last_hook("nhs-down"), "NHRP_DESTADDR=10.254.0.1"),
+	    "PEER-04 (decided): timeout runs nhs-down");
+	OK((nhs->flags & (PEER_F_UP | PEER_F_LOWER_UP)) == PEER_F_LOWER_UP,
+	    "PEER-04 (decided): up cleared, lower-up kept");
+	npkt = fake.npkt;
+	fx_fire(nhs);
+	INT_EQ(fx_count("peer-up"), nup, "PEER-04: the restart skips peer-up");
+	INT_EQ(fake.npkt, npkt + 1, "PEER-04: the restart registers at once");
+	INT_EQ(wire_id(-1), 4, "PKT-04: the next request takes id 4");
+	reply(6, "198.51.100.9", 0, NULL);
+	OK(peer_is_up(nhs), "up again after the next reply");
+
+	/* NAK (CIE code 4): retry after 30-90 s, the entry stays up */
+	for (i = 0; i < 12; i++) {
+		fx_fire(nhs);
+		reply(6, "198.51.100.9", NHRP_CODE_ADMIN_PROHIBITED, NULL);
+		if (nhs->timer_fn != peer_start || !peer_is_up(nhs))
+			break;
+		double t = fx_timer_left(nhs);
+		if (t < lo)
+			lo = t;
+		if (t > hi)
+			hi = t;
+		if (first < 0)
+			first = t;
+		else if (t != first)
+			distinct = 1;
+	}
+	OK(i == 12, "PEER-04: NAK: restart scheduled, entry still up (12x)");
+	OK(lo >= 30 && hi <= 90, "PEER-04: NAK: every retry within 30-90 s");
+	OK(distinct, "PEER-04: NAK: the retry interval is jittered");
+
+	/* an Error Indication about the request: 30-90 s, still up */
+	npkt = fake.npkt;
+	fx_fire(nhs);
+	OK(fake.npkt == npkt + 1 && fx_sent(-1, &pkt, NULL) == 0 &&
+	    pkt.type == NHRP_REGISTRATION_REQUEST, "registration sent");
+	id = pkt.request_id;
+	nhrp_packet_clear(&pkt);
+	error_indication(6, "198.51.100.9", "10.254.0.1", "10.254.0.2",
+	    NHRP_ERR_PROTOCOL_UNREACHABLE);
+	OK(nhs->req == NULL, "the Error Indication completed the request");
+	OK(nhs->timer_fn == peer_start && in_range(fx_timer_left(nhs), 30, 90),
+	    "PEER-04: Error Indication: retry after 30-90 s");
+	OK(peer_is_up(nhs), "PEER-04: Error Indication: the entry stays up");
+
+	/* PEER-06: a reply from another protocol address */
+	fx_fire(nhs);
+	OK(fx_sent(-1, &pkt, NULL) == 0 && pkt.request_id == id + 1,
+	    "PKT-04: ids keep increasing");
+	nhrp_packet_clear(&pkt);
+	reply(6, "198.51.100.9", 0, "10.254.0.7");
+	OK(nhs->timer_fn == peer_start && in_range(fx_timer_left(nhs), 60, 180),
+	    "PEER-06: unexpected NHS protocol address change: restart "
+	    "after 60-180 s");
+	OK(nhrp_addr_equal(&nhs->proto, &(struct nhrp_addr){0}) == 0 &&
+	    strcmp(fx_fmt(&nhs->proto), "10.254.0.1") == 0,
+	    "PEER-06: the static entry keeps its address");
+}
+
+static void
+test_cisco(void)
+{
+	static const uint8_t me[4] = { 10, 255, 255, 2 };
+	struct nhrp_packet pkt;
+	struct nhrp_peer *nhs = fx_find("gre1", "10.255.255.1", 24,
+	    PT(PEER_STATIC));
+	uint32_t h = djb2_ipv4(me), wire;
+	const uint8_t *b;
+
+	INT_EQ(h, 0x7c66e8ef, "djb2(10.255.255.2) = 0x7c66e8ef (spec 6.4)");
+	if (nhs == NULL) {
+		OK(0, "the gre1 NHS entry exists");
+		return;
+	}
+	fake_hook_done_match("peer-up", "NHRP_DESTADDR=10.255.255.1", 0);
+	fake_neigh_ack(0);
+	b = fake.pkt[fake.npkt - 1].buf;
+	OK(fake.pkt[fake.npkt - 1].len > 28 && b[17] ==
+	    NHRP_REGISTRATION_REQUEST && b[24] == 0xef && b[25] == 0xe8 &&
+	    b[26] == 0x66 && b[27] == 0x7c,
+	    "PKT-04: cisco request-id on the wire: ef e8 66 7c");
+	wire = wire_id(-1);
+	reply(5, "198.51.100.1", 0, NULL);
+	OK(peer_is_up(nhs), "cisco NHS registered");
+	fx_fire(nhs);
+	OK(wire_id(-1) == wire && fake.pkt[fake.npkt - 1].buf[17] ==
+	    NHRP_REGISTRATION_REQUEST, "PKT-04: the refresh keeps the cisco id");
+	reply(5, "198.51.100.1", NHRP_CODE_UNIQUE_ADDRESS_REGISTERED, NULL);
+	OK(fx_sent(-1, &pkt, NULL) == 0 && pkt.type == NHRP_PURGE_REQUEST &&
+	    pkt.flags == NHRP_FLAG_PURGE_N && pkt.request_id == wire &&
+	    pkt.cies.n == 1 && pkt.cies.cie[0].prefix_len == 0xff &&
+	    strcmp(fx_fmt(&pkt.cies.cie[0].proto), "10.255.255.2") == 0,
+	    "PKT-04: the code-14 Purge (N, own address) reuses the cisco id");
+	nhrp_packet_clear(&pkt);
+	OK(nhs->timer_fn != NULL && nhs->timer_fn != peer_start &&
+	    fx_timer_left(nhs) == 2.0, "PEER-05: re-register 2 s later");
+}
+
+int
+main(void)
+{
+	struct nhrp_conf *conf;
+
+	fake.route_src = fx_a("198.51.100.2");
+	conf = fx_init(cfg, 1000.0);
+	OK(conf != NULL, "configuration parses");
+	if (conf == NULL)
+		return tap_done();
+	fx_link(5, "gre1", 1476, 1, 0, "198.51.100.2", 0);
+	fx_link(6, "gre2", 1476, 1, 0, "198.51.100.3", 0);
+	fx_addr(5, "10.255.255.2", 24);
+	fx_addr(6, "10.254.0.2", 24);
+	iface_start_peers();
+	INT_EQ(fx_count("peer-up"), 3, "peer-up for the three maps");
+
+	test_plain();
+	test_static_peer_up_failure();
+	test_cisco();
+	conf_free(conf);
+	return tap_done();
+}

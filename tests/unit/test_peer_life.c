@@ -1,0 +1,457 @@
+/*
+ * test_peer_life.c - peer cache life cycles with the fake kernel/hook
+ * layer and fake timers: NHS side PEER-11 (static, dynamic-nhs and local
+ * conflicts -> code 4), PKT-23 (no CIE -> no reply; decided: excess
+ * registrations are queued, not dropped), SCR-08 (a dynamic or cached
+ * entry whose peer-up fails becomes negative for 180 s); requester side
+ * PEER-12 (incomplete: timeout -> deleted, Error Indication -> negative,
+ * up, 180 s), PEER-14 (a Resolution Request from X deletes negatives for
+ * X), PEER-17 (a shortcut onto a local prefix -> negative), PKT-20 (own
+ * NAT CIE in the Resolution Reply) and PKT-24 (replies go via the NHS,
+ * never straight to a cached peer).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <ev.h>
+
+#include "addr.h"
+#include "packet.h"
+#include "nhrp/conf.h"
+#include "nhrp/core.h"
+#include "nhrp/iface.h"
+#include "nhrp/packet_io.h"
+#include "nhrp/peer.h"
+#include "tests/tap.h"
+#include "tests/unit/fake_sysdep.h"
+#include "tests/unit/fixture.h"
+
+static const char cfg[] =
+    "interface gre1\n"
+    " holding-time 600\n"
+    " map 10.255.255.9/32 198.51.100.9\n"
+    " map 10.255.255.30/24 198.51.100.30\n"
+    "interface gre2\n"
+    " holding-time 600\n"
+    " map 10.254.0.1/24 198.51.100.1\n"
+    " shortcut-target 192.168.2.0/24\n";
+
+/* --- NHS side (gre1, 10.255.255.1) ------------------------------------ */
+
+static void
+regreq(const char *nbma, const char *src, uint32_t id, int ncie)
+{
+	struct nhrp_packet p;
+	struct nhrp_cie *c;
+	int i;
+
+	nhrp_packet_init(&p, NHRP_REGISTRATION_REQUEST);
+	p.hop_count = 16;
+	p.flags = 0x8002;
+	p.request_id = id;
+	p.src_nbma = fx_a(nbma);
+	p.src_proto = fx_a(src);
+	p.dst_proto = fx_a("10.255.255.1");
+	for (i = 0; i < ncie; i++) {
+		c = nhrp_cie_list_add(&p.cies);
+		c->prefix_len = 0xff;
+		c->holding_time = 600;
+	}
+	nhrp_packet_ext_add(&p, NHRP_EXT_FORWARD_TRANSIT, true);
+	nhrp_packet_ext_add(&p, NHRP_EXT_REVERSE_TRANSIT, true);
+	nhrp_packet_ext_add(&p, NHRP_EXT_RESPONDER, true);
+	fx_rx_pkt(5, nbma, &p);
+	nhrp_packet_clear(&p);
+}
+
+/* the CIE code of the last packet sent, when it is the reply to id */
+static int
+reply_code(uint32_t id)
+{
+	struct nhrp_packet p;
+	int code = -1;
+
+	if (fx_sent(-1, &p, NULL) != 0)
+		return -1;
+	if (p.type == NHRP_REGISTRATION_REPLY && p.request_id == id &&
+	    p.cies.n == 1)
+		code = p.cies.cie[0].code;
+	nhrp_packet_clear(&p);
+	return code;
+}
+
+static void
+test_conflicts(void)
+{
+	struct nhrp_peer *p;
+	size_t nhook = fake.nhook;
+
+	/* a dynamic-nhs entry holding a discovered NHS address */
+	if ((p = peer_new(iface_by_name("gre1"), PEER_DYNAMIC_NHS)) != NULL) {
+		p->proto = fx_a("10.255.255.20");
+		p->prefix = 24;
+		p->nbma = fx_a("198.51.100.20");
+		peer_insert(p);
+	}
+	regreq("198.51.100.99", "10.255.255.9", 101, 1);
+	INT_EQ(reply_code(101), NHRP_CODE_ADMIN_PROHIBITED,
+	    "PEER-11: a static /32 address: code 4");
+	regreq("198.51.100.99", "10.255.255.30", 102, 1);
+	INT_EQ(reply_code(102), NHRP_CODE_ADMIN_PROHIBITED,
+	    "PEER-11: the host address of a static /24 map: code 4");
+	regreq("198.51.100.99", "10.255.255.20", 103, 1);
+	INT_EQ(reply_code(103), NHRP_CODE_ADMIN_PROHIBITED,
+	    "PEER-11: a dynamic-nhs address: code 4");
+	regreq("198.51.100.99", "10.255.255.1", 104, 1);
+	INT_EQ(reply_code(104), NHRP_CODE_ADMIN_PROHIBITED,
+	    "PEER-11: the hub's own address: code 4");
+	INT_EQ(fake.nhook, nhook, "PEER-11: no hook for a conflict");
+	OK(fx_find("gre1", "10.255.255.9", 32, PT(PEER_DYNAMIC)) == NULL &&
+	    fx_find("gre1", "10.255.255.20", 32, PT(PEER_DYNAMIC)) == NULL,
+	    "PEER-11: no dynamic entry created");
+	OK(fx_find("gre1", "10.255.255.9", 32, PT(PEER_STATIC)) != NULL &&
+	    fx_find("gre1", "10.255.255.20", 24, PT(PEER_DYNAMIC_NHS)) != NULL,
+	    "PEER-11: the static and dynamic-nhs entries stay");
+
+	/* another address inside the static /24 is no conflict */
+	regreq("198.51.100.31", "10.255.255.31", 105, 1);
+	OK(fake_hook_done_match("peer-register", "NHRP_DESTADDR=10.255.255.31",
+	    0) >= 0, "PEER-11: an address inside a static prefix registers");
+
+	/* SCR-08: its peer-up fails -> negative for 180 s */
+	OK(fake_hook_done_match("peer-up", "NHRP_DESTADDR=10.255.255.31", 1)
+	    >= 0, "SCR-08: peer-up of the dynamic entry fails");
+	p = fx_find("gre1", "10.255.255.31", 32, PEER_MASK_ALL);
+	OK(p != NULL && p->type == PEER_NEGATIVE && p->expire == 1180.0,
+	    "SCR-08: the dynamic entry became negative for 180 s");
+	{
+		const char *out = fx_ctl("show protocol 10.255.255.31");
+
+		OK(strstr(out, "Type: negative\n") != NULL &&
+		    strstr(out, "Expires-In: 3:00\n") != NULL,
+		    "SCR-08: shown as negative, Expires-In: 3:00");
+	}
+}
+
+static void
+test_no_cie_and_load(void)
+{
+	uint64_t dropped = nhrp_counters.rx_dropped;
+	size_t npkt = fake.npkt, nhook = fake.nhook, i, n;
+	char src[32], nbma[32];
+	int ok;
+
+	regreq("198.51.100.40", "10.255.255.40", 201, 0);
+	INT_EQ(fake.npkt, npkt, "PKT-23: a request with no CIE: no reply");
+	INT_EQ(fake.nhook, nhook, "PKT-23: no CIE: no hook");
+	OK(fx_find("gre1", "10.255.255.40", 32, PEER_MASK_ALL) == NULL,
+	    "PKT-23: no CIE: no entry");
+
+	/* decided: 17 at once are all kept (hooks are queued, not dropped) */
+	fake.npkt = 0;
+	for (i = 0; i < 17; i++) {
+		snprintf(src, sizeof(src), "10.255.255.%zu", 50 + i);
+		snprintf(nbma, sizeof(nbma), "198.51.100.%zu", 50 + i);
+		regreq(nbma, src, (uint32_t)(300 + i), 1);
+	}
+	INT_EQ(fx_count("peer-register"), 1 + 17,
+	    "PKT-23 (decided): the 17th registration in progress is not "
+	    "dropped");
+	INT_EQ(nhrp_counters.rx_dropped, dropped, "PKT-23: nothing dropped");
+	regreq("198.51.100.50", "10.255.255.50", 300, 1);
+	INT_EQ(fx_count("peer-register"), 1 + 17,
+	    "PKT-23: a duplicate of one in progress is ignored");
+	n = 0;
+	ok = 1;
+	for (i = 0; i < 17; i++) {
+		if (fake_hook_done(1) < 0)
+			break;
+		ok &= reply_code((uint32_t)(300 + i)) ==
+		    NHRP_CODE_ADMIN_PROHIBITED;
+		n++;
+	}
+	OK(n == 17 && ok && fake.npkt == 17,
+	    "PKT-23: each of the 17 answered (refused) in order");
+}
+
+/* --- requester side (gre2, 10.254.0.2, NHS 10.254.0.1) ----------------- */
+
+static struct nhrp_request *
+resolve(const char *dst)
+{
+	struct nhrp_addr a = fx_a(dst);
+	struct nhrp_peer *p;
+
+	client_resolve(iface_by_name("gre2"), &a, NULL);
+	p = fx_find("gre2", dst, 32, PT(PEER_INCOMPLETE));
+	return p != NULL ? p->req : NULL;
+}
+
+static void
+resolution_reply(const char *proto, const char *nbma, unsigned prefix)
+{
+	struct nhrp_packet p;
+	struct nhrp_cie *c;
+
+	if (fx_sent(-1, &p, NULL) != 0)
+		return;
+	p.type = NHRP_RESOLUTION_REPLY;
+	p.flags |= NHRP_FLAG_RES_D;
+	c = &p.cies.cie[0];
+	c->code = 0;
+	c->prefix_len = (uint8_t)prefix;
+	c->holding_time = 600;
+	c->proto = fx_a(proto);
+	c->nbma = fx_a(nbma);
+	fx_rx_pkt(6, "198.51.100.1", &p);
+	nhrp_packet_clear(&p);
+}
+
+static void
+error_indication(uint16_t code)
+{
+	struct nhrp_packet ei;
+	struct fake_pkt *f = &fake.pkt[fake.npkt - 1];
+
+	nhrp_packet_init(&ei, NHRP_ERROR_INDICATION);
+	ei.hop_count = 1;
+	ei.error_code = code;
+	ei.src_nbma = fx_a("198.51.100.1");
+	ei.src_proto = fx_a("10.254.0.1");
+	ei.dst_proto = fx_a("10.254.0.2");
+	if ((ei.payload = malloc(f->len)) != NULL) {
+		memcpy(ei.payload, f->buf, f->len);
+		ei.payload_len = f->len;
+	}
+	nhrp_packet_ext_add(&ei, NHRP_EXT_FORWARD_TRANSIT, true);
+	fx_rx_pkt(6, "198.51.100.1", &ei);
+	nhrp_packet_clear(&ei);
+}
+
+static int
+neigh_failed(const char *proto)
+{
+	size_t i;
+
+	for (i = 0; i < fake.nneigh; i++)
+		if (fake.neigh[i].failed &&
+		    strcmp(fx_fmt(&fake.neigh[i].proto), proto) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+test_incomplete(void)
+{
+	struct nhrp_request *r;
+	struct nhrp_addr to;
+	struct nhrp_packet p;
+	struct nhrp_peer *n;
+	int i;
+
+	fake.npkt = 0;
+	r = resolve("10.254.0.20");
+	OK(r != NULL && fx_sent(-1, &p, &to) == 0 &&
+	    p.type == NHRP_RESOLUTION_REQUEST &&
+	    strcmp(fx_fmt(&to), "198.51.100.1") == 0,
+	    "incomplete 10.254.0.20: Resolution Request via the NHS");
+	nhrp_packet_clear(&p);
+	for (i = 0; i < 6 && r != NULL; i++) {
+		fx_fire_timer(&r->timer);
+		n = fx_find("gre2", "10.254.0.20", 32, PT(PEER_INCOMPLETE));
+		r = n != NULL ? n->req : NULL;
+	}
+	OK(i == 6 && fake.npkt == 6, "6 transmissions, then the timeout");
+	OK(fx_find("gre2", "10.254.0.20", 32, PEER_MASK_ALL) == NULL,
+	    "PEER-12: timeout: the incomplete entry is deleted (no negative)");
+
+	r = resolve("10.254.0.21");
+	OK(r != NULL, "incomplete 10.254.0.21: request sent");
+	error_indication(NHRP_ERR_PROTOCOL_UNREACHABLE);
+	n = fx_find("gre2", "10.254.0.21", 32, PEER_MASK_ALL);
+	OK(n != NULL && n->type == PEER_NEGATIVE && (n->flags & PEER_F_UP) &&
+	    n->expire == 1180.0,
+	    "PEER-12: Error Indication: negative, up, expires in 180 s");
+	OK(neigh_failed("10.254.0.21"),
+	    "PEER-12: the neighbour of the negative entry is set FAILED");
+	STR_EQ(fx_ctl("show protocol 10.254.0.21"), "Status: ok\n\n"
+	    "Interface: gre2\nType: negative\n"
+	    "Protocol-Address: 10.254.0.21/32\nFlags: up\n"
+	    "Expires-In: 3:00\n\n", "PEER-12: shown as negative, up, 3:00");
+	OK(n != NULL && n->timer_fn != NULL &&
+	    fx_timer_left(n) == 180.0, "PEER-12: removal scheduled at 180 s");
+	if (n != NULL) {
+		fx_fire(n);
+		OK(fx_find("gre2", "10.254.0.21", 32, PEER_MASK_ALL) == NULL,
+		    "PEER-12: the negative entry goes at its expiry");
+	}
+	/* again, for PEER-14 */
+	resolve("10.254.0.21");
+	error_indication(NHRP_ERR_PROTOCOL_UNREACHABLE);
+}
+
+static void
+test_responder(void)
+{
+	struct nhrp_packet q, rep;
+	struct nhrp_addr to;
+	struct nhrp_ext *e;
+	struct nhrp_cie *c;
+	struct nhrp_peer *p;
+	const struct nhrp_ext *re;
+	size_t npkt;
+
+	OK(fx_find("gre2", "10.254.0.21", 32, PT(PEER_NEGATIVE)) != NULL,
+	    "a negative entry for 10.254.0.21");
+	iface_by_name("gre2")->nat_oa = fx_a("203.0.113.2");
+	/* a cached entry for the second requester */
+	if ((p = peer_new(iface_by_name("gre2"), PEER_CACHED)) != NULL) {
+		p->proto = fx_a("10.254.0.22");
+		p->prefix = 32;
+		p->nbma = fx_a("203.0.113.22");
+		p->flags |= PEER_F_UP | PEER_F_LOWER_UP;
+		p->expire = 1600;
+		peer_insert(p);
+	}
+
+	nhrp_packet_init(&q, NHRP_RESOLUTION_REQUEST);
+	q.hop_count = 15;
+	q.flags = 0xC002;
+	q.request_id = 77;
+	q.src_nbma = fx_a("198.51.100.21");
+	q.src_proto = fx_a("10.254.0.21");
+	q.dst_proto = fx_a("10.254.0.2");
+	c = nhrp_cie_list_add(&q.cies);
+	c->holding_time = 600;
+	nhrp_packet_ext_add(&q, NHRP_EXT_FORWARD_TRANSIT, true);
+	nhrp_packet_ext_add(&q, NHRP_EXT_REVERSE_TRANSIT, true);
+	nhrp_packet_ext_add(&q, NHRP_EXT_RESPONDER, true);
+	e = nhrp_packet_ext_add(&q, NHRP_EXT_NAT_ADDRESS, false);
+	c = nhrp_cie_list_add(&e->cies);
+	c->nbma = fx_a("192.0.2.99");
+	c->proto = fx_a("10.254.0.99");
+	npkt = fake.npkt;
+	fx_rx_pkt(6, "198.51.100.1", &q);
+	OK(fx_find("gre2", "10.254.0.21", 32, PEER_MASK_ALL) == NULL,
+	    "PEER-14: the Resolution Request from X deleted X's negative");
+	OK(fake.npkt == npkt + 1 && fx_sent(-1, &rep, &to) == 0 &&
+	    rep.type == NHRP_RESOLUTION_REPLY && rep.request_id == 77,
+	    "the responder answered");
+	INT_EQ(rep.flags, 0xE002, "PKT-06: flags Q|NAT kept, D and A added");
+	re = nhrp_packet_ext_find_const(&rep, NHRP_EXT_NAT_ADDRESS);
+	OK(re != NULL && re->cies.n == 1 &&
+	    strcmp(fx_fmt(&re->cies.cie[0].nbma), "203.0.113.2") == 0 &&
+	    strcmp(fx_fmt(&re->cies.cie[0].proto), "10.254.0.2") == 0,
+	    "PKT-20: the NAT extension holds only our own NAT CIE");
+	OK(rep.cies.n == 1 && rep.cies.cie[0].code == 0 &&
+	    rep.cies.cie[0].prefix_len == 32 &&
+	    rep.cies.cie[0].holding_time == 600 &&
+	    strcmp(fx_fmt(&rep.cies.cie[0].proto), "10.254.0.2") == 0,
+	    "PKT-06: one CIE: own address /32, holding time 600");
+	STR_EQ(fx_fmt(&to), "198.51.100.1", "the reply goes via the NHS");
+	OK(fx_find("gre2", "10.254.0.21", 32, PEER_MASK_ALL) == NULL,
+	    "the responder caches nothing about the requester");
+	nhrp_packet_clear(&rep);
+
+	/* PKT-24: a cached requester is still answered through the NHS */
+	q.src_nbma = fx_a("203.0.113.22");
+	q.src_proto = fx_a("10.254.0.22");
+	q.request_id = 78;
+	npkt = fake.npkt;
+	fx_rx_pkt(6, "198.51.100.1", &q);
+	OK(fake.npkt == npkt + 1 && fx_sent(-1, &rep, &to) == 0 &&
+	    rep.request_id == 78 && strcmp(fx_fmt(&to), "198.51.100.1") == 0,
+	    "PKT-24: the reply to a cached peer goes via the NHS, not to "
+	    "203.0.113.22");
+	nhrp_packet_clear(&rep);
+	nhrp_packet_clear(&q);
+
+	/* without a NAT address of our own the NAT extension is empty */
+	iface_by_name("gre2")->nat_oa = fx_a(NULL);
+}
+
+static void
+test_cached_peer_up_failure(void)
+{
+	struct nhrp_peer *p;
+
+	OK(resolve("10.254.0.30") != NULL, "incomplete 10.254.0.30");
+	resolution_reply("10.254.0.30", "198.51.100.30", 32);
+	p = fx_find("gre2", "10.254.0.30", 32, PT(PEER_CACHED));
+	OK(p != NULL && p->expire == 1600.0 &&
+	    fake_hook_has(fake_last_hook("peer-up"),
+	    "NHRP_TYPE=cached NHRP_DESTADDR=10.254.0.30"),
+	    "in-NBMA reply: cached entry, peer-up runs");
+	fake_hook_done_match("peer-up", "NHRP_DESTADDR=10.254.0.30", 1);
+	p = fx_find("gre2", "10.254.0.30", 32, PEER_MASK_ALL);
+	OK(p != NULL && p->type == PEER_NEGATIVE && p->expire == 1180.0,
+	    "SCR-08: cached peer-up failure: negative for 180 s");
+}
+
+static void
+test_shortcut_onto_local(void)
+{
+	struct nhrp_addr to;
+	struct nhrp_packet p;
+	struct nhrp_peer *n;
+
+	OK(resolve("192.168.2.5") != NULL && fx_sent(-1, &p, &to) == 0 &&
+	    strcmp(fx_fmt(&to), "198.51.100.1") == 0,
+	    "192.168.2.5: Resolution Request via the NHS");
+	nhrp_packet_clear(&p);
+	resolution_reply("10.254.0.3", "198.51.100.33", 24);
+	n = fx_find("gre2", "192.168.2.5", 32, PEER_MASK_ALL);
+	OK(n != NULL && n->type == PEER_NEGATIVE && (n->flags & PEER_F_UP) &&
+	    n->expire == 1180.0,
+	    "PEER-17: a shortcut onto the local 192.168.2.0/24: negative, "
+	    "up, 180 s");
+	OK(fx_find("gre2", "192.168.2.0", 24, PT(PEER_SHORTCUT_ROUTE)) == NULL,
+	    "PEER-17: no shortcut-route");
+	OK(fx_find("gre2", "10.254.0.3", 32, PEER_MASK_ALL) == NULL,
+	    "PEER-17: no cached next hop");
+}
+
+int
+main(void)
+{
+	struct nhrp_conf *conf;
+	struct nhrp_peer *nhs;
+
+	fake.route_src = fx_a("198.51.100.3");
+	conf = fx_init(cfg, 1000.0);
+	OK(conf != NULL, "configuration parses");
+	if (conf == NULL)
+		return tap_done();
+	fx_link(5, "gre1", 1476, 1, 0, "198.51.100.2", 0);
+	fx_link(6, "gre2", 1476, 1, 0, "198.51.100.3", 0);
+	fx_addr(5, "10.255.255.1", 24);
+	fx_addr(6, "10.254.0.2", 24);
+	{
+		struct sysdep_route r;
+
+		memset(&r, 0, sizeof(r));
+		r.oif = 6;
+		r.dst = fx_a("192.168.2.0");
+		r.prefix = 25;
+		r.gateway = fx_a("10.254.0.1");
+		r.table = 254;
+		r.protocol = 3;
+		r.type = 1;
+		iface_route_event(&r);
+	}
+	nhs = fx_find("gre2", "10.254.0.1", 24, PT(PEER_STATIC));
+	if (nhs != NULL)
+		peer_start(nhs);
+	fake_hook_done_match("peer-up", "NHRP_DESTADDR=10.254.0.1", 0);
+	fake_neigh_ack(0);
+	OK(nhs != NULL && peer_is_up(nhs), "the spoke's NHS is up");
+
+	test_conflicts();
+	test_no_cie_and_load();
+	test_incomplete();
+	test_responder();
+	test_cached_peer_up_failure();
+	test_shortcut_onto_local();
+	conf_free(conf);
+	return tap_done();
+}
