@@ -3,7 +3,10 @@
  * removal with down hooks, the peer-up -> neighbour -> up sequence,
  * expiry, negative caching, kernel neighbour events.
  */
+#include <sys/mman.h>
+
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +29,135 @@
 #define NEGATIVE_TIME	180.0
 
 static size_t peers_allocated;
+
+/*
+ * Entries come from slabs of PEER_SLAB bytes aligned to their size, so an
+ * entry finds its slab from its address: no malloc header per entry, and
+ * the long-lived entries of a hub sit together instead of between the
+ * short-lived buffers of the registrations that made them.  A slab is
+ * released when its last entry goes.  Sanitizer builds use calloc/free so
+ * that a use after free is still caught.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define PEER_MALLOC	1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define PEER_MALLOC	1
+#endif
+#endif
+
+#ifndef PEER_MALLOC
+#define PEER_SLAB	(64 * 1024)
+
+union peer_cell {
+	union peer_cell		*next;		/* while free */
+	struct nhrp_peer	 peer;
+};
+
+struct peer_slab {
+	LIST_ENTRY(peer_slab)	 entry;		/* slabs with a free cell */
+	union peer_cell		*free;		/* cells given back */
+	unsigned		 nfree;		/* free cells, untouched ones too */
+	unsigned		 nfresh;	/* cells never handed out yet */
+	union peer_cell		 cell[];
+};
+
+#define PEER_SLAB_CELLS	((PEER_SLAB - sizeof(struct peer_slab)) / \
+	sizeof(union peer_cell))
+
+static LIST_HEAD(, peer_slab) peer_slabs = LIST_HEAD_INITIALIZER(peer_slabs);
+static size_t peer_nslabs;
+
+/* PEER_SLAB bytes aligned to PEER_SLAB, pages touched only when used */
+static struct peer_slab *
+peer_slab_new(void)
+{
+	struct peer_slab *sl;
+	uintptr_t a, b;
+	void *m;
+
+	m = mmap(NULL, 2 * PEER_SLAB, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (m == MAP_FAILED)
+		return NULL;
+	a = (uintptr_t)m;
+	b = (a + PEER_SLAB - 1) & ~(uintptr_t)(PEER_SLAB - 1);
+	if (b > a)
+		munmap(m, b - a);
+	if (a + 2 * PEER_SLAB > b + PEER_SLAB)
+		munmap((void *)(b + PEER_SLAB), a + 2 * PEER_SLAB - b - PEER_SLAB);
+	sl = (struct peer_slab *)b;
+	peer_nslabs++;
+	sl->free = NULL;
+	sl->nfree = sl->nfresh = (unsigned)PEER_SLAB_CELLS;
+	return sl;
+}
+
+static struct nhrp_peer *
+peer_alloc(void)
+{
+	struct peer_slab *sl;
+	union peer_cell *c;
+
+	if ((sl = LIST_FIRST(&peer_slabs)) == NULL) {
+		if ((sl = peer_slab_new()) == NULL)
+			return NULL;
+		LIST_INSERT_HEAD(&peer_slabs, sl, entry);
+	}
+	if ((c = sl->free) != NULL)
+		sl->free = c->next;
+	else
+		c = &sl->cell[PEER_SLAB_CELLS - sl->nfresh--];
+	if (--sl->nfree == 0)
+		LIST_REMOVE(sl, entry);
+	memset(c, 0, sizeof(*c));
+	return &c->peer;
+}
+
+static void
+peer_release(struct nhrp_peer *p)
+{
+	union peer_cell *c = (union peer_cell *)(void *)p;
+	struct peer_slab *sl;
+
+	sl = (struct peer_slab *)((uintptr_t)p & ~(uintptr_t)(PEER_SLAB - 1));
+	if (sl->nfree++ == 0)
+		LIST_INSERT_HEAD(&peer_slabs, sl, entry);
+	if (sl->nfree == PEER_SLAB_CELLS &&
+	    (LIST_FIRST(&peer_slabs) != sl || LIST_NEXT(sl, entry) != NULL)) {
+		/* empty, and not the only slab with room: give it back */
+		LIST_REMOVE(sl, entry);
+		munmap(sl, PEER_SLAB);
+		peer_nslabs--;
+		return;
+	}
+	c->next = sl->free;
+	sl->free = c;
+}
+size_t
+peer_slab_bytes(void)
+{
+	return peer_nslabs * PEER_SLAB;
+}
+#else
+size_t
+peer_slab_bytes(void)
+{
+	return 0;
+}
+
+static struct nhrp_peer *
+peer_alloc(void)
+{
+	return calloc(1, sizeof(struct nhrp_peer));
+}
+
+static void
+peer_release(struct nhrp_peer *p)
+{
+	free(p);
+}
+#endif
 
 static const char *const type_names[PEER_NTYPES] = {
 	"incomplete", "negative", "cached", "shortcut-route", "dynamic",
@@ -63,7 +195,7 @@ peer_new(struct nhrp_iface *ifp, unsigned type)
 {
 	struct nhrp_peer *p;
 
-	if ((p = calloc(1, sizeof(*p))) == NULL)
+	if ((p = peer_alloc()) == NULL)
 		return NULL;
 	p->iface = ifp;
 	p->type = (uint8_t)type;
@@ -95,7 +227,7 @@ peer_put(struct nhrp_peer *p)
 		request_cancel(p->req);
 	sysdep_cancel(p);
 	free(p->hostname);
-	free(p);
+	peer_release(p);
 	peers_allocated--;
 }
 

@@ -140,6 +140,9 @@ char	*peer_format(const struct nhrp_peer *, char *buf, size_t len);
 void	peer_dump_all(void);	/* SIGUSR1 */
 size_t	peer_count(void);
 size_t	peer_allocated(void);
+/* Bytes of the entry slabs (mapped outside malloc; 0 when entries come
+ * from malloc, as in sanitizer builds). */
+size_t	peer_slab_bytes(void);
 
 /* a set of referenced peers, collected before acting on them */
 struct peer_vec {

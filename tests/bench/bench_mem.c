@@ -4,8 +4,9 @@
  * Runs the daemon's real registration path in-process (packet_receive ->
  * server -> peer-register / peer-up hooks -> neighbour ACK -> reply) with
  * the fake kernel and hook layer of the unit tests, for N dynamic spokes,
- * and prints the memory that stays allocated per spoke: the malloc bytes
- * in use (mallinfo2 uordblks, headers included) and the VmRSS growth.
+ * and prints the memory that stays allocated per spoke: the bytes in use
+ * (mallinfo2 uordblks + hblkhd, headers included, plus the peer slabs
+ * mapped outside malloc) and the VmRSS growth.
  * Each size runs in its own process so the numbers do not mix.
  *
  *	make tests/bench/bench_mem && tests/bench/bench_mem [N ...]
@@ -58,7 +59,7 @@ heap_used(void)
 {
 	struct mallinfo2 mi = mallinfo2();
 
-	return mi.uordblks + mi.hblkhd;
+	return mi.uordblks + mi.hblkhd + peer_slab_bytes();
 }
 
 static struct nhrp_addr
