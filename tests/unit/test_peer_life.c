@@ -174,6 +174,148 @@ test_no_cie_and_load(void)
 	    "PKT-23: each of the 17 answered (refused) in order");
 }
 
+
+/* a Resolution Request through the hub (gre1) from 10.255.255.71 */
+static void
+transit_request(const char *dst, uint8_t hop, int own_record)
+{
+	static const uint8_t vendor[] = { 0xde, 0xad, 0xbe, 0xef, 0x01 };
+	struct nhrp_packet q;
+	struct nhrp_ext *e;
+	struct nhrp_cie *c;
+
+	nhrp_packet_init(&q, NHRP_RESOLUTION_REQUEST);
+	q.hop_count = hop;
+	q.flags = 0xC002;
+	q.request_id = 4242;
+	q.src_nbma = fx_a("198.51.100.71");
+	q.src_proto = fx_a("10.255.255.71");
+	q.dst_proto = fx_a(dst);
+	c = nhrp_cie_list_add(&q.cies);
+	c->holding_time = 600;
+	e = nhrp_packet_ext_add(&q, NHRP_EXT_FORWARD_TRANSIT, true);
+	if (own_record && (c = nhrp_cie_list_add(&e->cies)) != NULL) {
+		c->holding_time = 600;
+		c->nbma = fx_a("198.51.100.2");
+		c->proto = fx_a("10.255.255.1");
+	}
+	nhrp_packet_ext_add(&q, NHRP_EXT_REVERSE_TRANSIT, true);
+	nhrp_packet_ext_add(&q, NHRP_EXT_RESPONDER, true);
+	e = nhrp_packet_ext_add(&q, 0x0123, false);
+	if (e != NULL)
+		nhrp_ext_set_raw(e, vendor, sizeof(vendor));
+	fx_rx_pkt(5, "198.51.100.71", &q);
+	nhrp_packet_clear(&q);
+}
+
+static int
+last_error(void)
+{
+	struct nhrp_packet p;
+	int code = -1;
+
+	if (fx_sent(-1, &p, NULL) != 0)
+		return -1;
+	if (p.type == NHRP_ERROR_INDICATION)
+		code = p.error_code;
+	nhrp_packet_clear(&p);
+	return code;
+}
+
+static void
+test_forward_and_purge(void)
+{
+	const struct nhrp_ext *e;
+	struct nhrp_packet f;
+	struct nhrp_addr to;
+	struct nhrp_peer *p;
+	size_t npkt;
+
+	fake.npkt = 0;
+	if ((p = peer_new(iface_by_name("gre1"), PEER_DYNAMIC)) != NULL) {
+		p->proto = fx_a("10.255.255.70");
+		p->prefix = 32;
+		p->nbma = fx_a("198.51.100.70");
+		p->flags |= PEER_F_UP | PEER_F_LOWER_UP;
+		p->expire = 2000;
+		peer_insert(p);
+	}
+	transit_request("10.255.255.70", 16, 0);
+	OK(fake.npkt == 1 && fx_sent(-1, &f, &to) == 0 &&
+	    f.type == NHRP_RESOLUTION_REQUEST && f.request_id == 4242 &&
+	    strcmp(fx_fmt(&to), "198.51.100.70") == 0,
+	    "the hub forwards the request to the registered spoke");
+	INT_EQ(f.hop_count, 15, "PKT-16: hop count decremented");
+	e = nhrp_packet_ext_find_const(&f, NHRP_EXT_FORWARD_TRANSIT);
+	OK(e != NULL && e->cies.n == 1 && e->cies.cie[0].holding_time == 600 &&
+	    strcmp(fx_fmt(&e->cies.cie[0].nbma), "198.51.100.2") == 0 &&
+	    strcmp(fx_fmt(&e->cies.cie[0].proto), "10.255.255.1") == 0,
+	    "PKT-15: own Forward Transit record appended");
+	OK(f.next == 4 && f.ext[3].type == 0x0123 && !f.ext[3].compulsory &&
+	    f.ext[3].raw_len == 5 && memcmp(f.ext[3].raw,
+	    "\xde\xad\xbe\xef\x01", 5) == 0,
+	    "PKT-18: an unknown extension is forwarded unchanged, in place");
+	nhrp_packet_clear(&f);
+
+	npkt = fake.npkt;
+	transit_request("10.255.255.70", 16, 1);
+	OK(fake.npkt == npkt + 1 && last_error() == NHRP_ERR_LOOP_DETECTED,
+	    "PKT-15: own record already listed: Error Indication 2, "
+	    "not forwarded");
+	transit_request("172.31.0.1", 16, 0);
+	OK(fake.npkt == npkt + 2 &&
+	    last_error() == NHRP_ERR_PROTOCOL_UNREACHABLE,
+	    "PKT-17: no route: Error Indication 6");
+	transit_request("10.255.255.70", 0, 0);
+	OK(fake.npkt == npkt + 3 && last_error() == NHRP_ERR_HOP_COUNT_EXCEEDED,
+	    "PKT-16: hop count 0 in transit: Error Indication 15");
+
+	/* PKT-08: a Purge Request without N from the owner: reply first */
+	{
+		struct nhrp_packet q, r;
+		struct nhrp_cie *c;
+
+		nhrp_packet_init(&q, NHRP_PURGE_REQUEST);
+		q.hop_count = 16;
+		q.flags = 0;
+		q.request_id = 5151;
+		q.src_nbma = fx_a("198.51.100.70");
+		q.src_proto = fx_a("10.255.255.70");
+		q.dst_proto = fx_a("10.255.255.1");
+		c = nhrp_cie_list_add(&q.cies);
+		c->prefix_len = 0xff;
+		c->proto = fx_a("10.255.255.70");
+		nhrp_packet_ext_add(&q, NHRP_EXT_FORWARD_TRANSIT, true);
+		nhrp_packet_ext_add(&q, NHRP_EXT_REVERSE_TRANSIT, true);
+		nhrp_packet_ext_add(&q, NHRP_EXT_RESPONDER, true);
+		npkt = fake.npkt;
+		fx_rx_pkt(5, "198.51.100.70", &q);
+		OK(fake.npkt == npkt + 1 && fx_sent(-1, &r, &to) == 0 &&
+		    r.type == NHRP_PURGE_REPLY && r.flags == 0 &&
+		    r.hop_count == 16 && r.request_id == 5151 &&
+		    strcmp(fx_fmt(&to), "198.51.100.70") == 0,
+		    "PKT-08: Purge Reply (type 6, flags 0, hop 16, id kept) "
+		    "to the requester");
+		OK(r.cies.n == 1 && r.cies.cie[0].prefix_len == 0xff &&
+		    strcmp(fx_fmt(&r.cies.cie[0].proto), "10.255.255.70") == 0,
+		    "PKT-08: the reply carries the request's CIEs");
+		e = nhrp_packet_ext_find_const(&r, NHRP_EXT_RESPONDER);
+		OK(e != NULL && e->cies.n == 1 &&
+		    strcmp(fx_fmt(&e->cies.cie[0].proto), "10.255.255.1") == 0,
+		    "PKT-14: Responder filled in the Purge Reply");
+		nhrp_packet_clear(&r);
+		OK(fx_find("gre1", "10.255.255.70", 32, PEER_MASK_ALL) == NULL,
+		    "PKT-08: prefix 0xff purges the /32 binding (decided)");
+		/* with N: no reply */
+		q.flags = NHRP_FLAG_PURGE_N;
+		q.request_id = 5152;
+		npkt = fake.npkt;
+		fx_rx_pkt(5, "198.51.100.70", &q);
+		INT_EQ(fake.npkt, npkt, "PKT-08: with N: no reply");
+		nhrp_packet_clear(&q);
+	}
+}
+
 /* --- requester side (gre2, 10.254.0.2, NHS 10.254.0.1) ----------------- */
 
 static struct nhrp_request *
@@ -411,6 +553,96 @@ test_shortcut_onto_local(void)
 	    "PEER-17: no cached next hop");
 }
 
+
+static void
+test_shortcut_and_renewal(void)
+{
+	struct nhrp_peer *nh, *sc, *c40;
+	struct nhrp_packet q;
+	size_t nroute, nup;
+
+	fake.npkt = 0;
+	OK(resolve("192.168.3.5") != NULL, "192.168.3.5: request sent");
+	resolution_reply("10.254.0.3", "198.51.100.33", 24);
+	nh = fx_find("gre2", "10.254.0.3", 32, PT(PEER_CACHED));
+	sc = fx_find("gre2", "192.168.3.0", 24, PT(PEER_SHORTCUT_ROUTE));
+	OK(nh != NULL && nh->expire == 1600.0 &&
+	    strcmp(fx_fmt(&nh->nbma), "198.51.100.33") == 0,
+	    "PEER-16: cached next hop 10.254.0.3 at 198.51.100.33");
+	OK(sc != NULL && sc->expire == 1600.0 &&
+	    strcmp(fx_fmt(&sc->nbma), "10.254.0.3") == 0,
+	    "PEER-16: shortcut-route 192.168.3.0/24 via 10.254.0.3");
+	OK(fx_find("gre2", "192.168.3.5", 32, PEER_MASK_ALL) == NULL,
+	    "PEER-16: the incomplete entry is gone");
+	if (nh == NULL || sc == NULL)
+		return;
+	nroute = fx_count("route-up");
+	fake_hook_done_match("peer-up", "NHRP_DESTADDR=10.254.0.3", 0);
+	fake_neigh_ack(0);
+	OK(peer_is_up(nh) && fx_timer_left(nh) == 401.0,
+	    "PEER-19: cached expiry check at 2/3 of 600 s + 1 = 401 s");
+	OK(fx_count("route-up") == nroute + 1 && fake_hook_has(
+	    fake_last_hook("route-up"), "NHRP_TYPE=shortcut-route "
+	    "NHRP_DESTADDR=192.168.3.0 NHRP_DESTPREFIX=24 "
+	    "NHRP_NEXTHOP=10.254.0.3"), "SCR-13: route-up once the next hop "
+	    "is up");
+	fake_hook_done_match("route-up", "NHRP_DESTADDR=192.168.3.0", 0);
+	OK(peer_is_up(sc) && fx_timer_left(sc) == 391.0,
+	    "PEER-20: shortcut expiry check at 2/3 of 600 s - 10 + 1 = 391 s");
+
+	/* in use: the shortcut is renewed through the NHS, no scripts */
+	peer_neigh_event(iface_by_name("gre2"), &nh->proto, true);
+	OK(nh->flags & PEER_F_USED, "PEER-21: REACHABLE sets used");
+	core_fake_now = 1391.0;
+	nup = fx_count("peer-up");
+	fx_fire(sc);
+	OK(fx_sent(-1, &q, NULL) == 0 && q.type == NHRP_RESOLUTION_REQUEST &&
+	    strcmp(fx_fmt(&q.dst_proto), "192.168.3.0") == 0,
+	    "PEER-20: renewal asks for the shortcut's network address");
+	nhrp_packet_clear(&q);
+	resolution_reply("10.254.0.3", "198.51.100.33", 24);
+	sc = fx_find("gre2", "192.168.3.0", 24, PT(PEER_SHORTCUT_ROUTE));
+	OK(sc != NULL && peer_is_up(sc) && sc->expire == 1991.0,
+	    "PEER-20: renewed: up, expires 600 s after the reply");
+	OK(fx_count("route-up") == nroute + 1 && fx_count("route-down") == 0 &&
+	    fx_count("peer-up") == nup, "PEER-20: renewal runs no scripts");
+
+	/* PEER-19: the cached entry in use at its check is renewed */
+	core_fake_now = 1401.0;
+	fx_fire(nh);
+	OK(fx_sent(-1, &q, NULL) == 0 && q.type == NHRP_RESOLUTION_REQUEST &&
+	    strcmp(fx_fmt(&q.dst_proto), "10.254.0.3") == 0,
+	    "PEER-19: a used cached entry is renewed at its check");
+	nhrp_packet_clear(&q);
+	resolution_reply("10.254.0.3", "198.51.100.33", 32);
+	nh = fx_find("gre2", "10.254.0.3", 32, PT(PEER_CACHED));
+	OK(nh != NULL && peer_is_up(nh) && nh->expire == 2001.0 &&
+	    fx_count("peer-up") == nup,
+	    "PEER-19: renewed without peer-up, expires 600 s later");
+
+	/* PEER-19: an unused cached entry goes at its expiry */
+	core_fake_now = 1500.0;
+	OK(resolve("10.254.0.40") != NULL, "incomplete 10.254.0.40");
+	resolution_reply("10.254.0.40", "198.51.100.40", 32);
+	fake_hook_done_match("peer-up", "NHRP_DESTADDR=10.254.0.40", 0);
+	fake_neigh_ack(0);
+	c40 = fx_find("gre2", "10.254.0.40", 32, PT(PEER_CACHED));
+	OK(c40 != NULL && peer_is_up(c40) && fx_timer_left(c40) == 401.0,
+	    "10.254.0.40 cached and up");
+	if (c40 == NULL)
+		return;
+	core_fake_now = 1901.0;
+	fx_fire(c40);
+	OK((c40->flags & PEER_F_DYING) && fx_timer_left(c40) == 199.0,
+	    "PEER-19: unused at its check: removal at the expiry (199 s on)");
+	core_fake_now = 2100.0;
+	fx_fire(c40);
+	OK(fx_find("gre2", "10.254.0.40", 32, PEER_MASK_ALL) == NULL &&
+	    fake_hook_has(fake_last_hook("peer-down"),
+	    "NHRP_DESTADDR=10.254.0.40 NHRP_PEER_DOWN_REASON=expired"),
+	    "PEER-19: unused: removed at expiry with peer-down (expired)");
+}
+
 int
 main(void)
 {
@@ -438,6 +670,9 @@ main(void)
 		r.protocol = 3;
 		r.type = 1;
 		iface_route_event(&r);
+		r.dst = fx_a("192.168.0.0");
+		r.prefix = 16;
+		iface_route_event(&r);
 	}
 	nhs = fx_find("gre2", "10.254.0.1", 24, PT(PEER_STATIC));
 	if (nhs != NULL)
@@ -448,10 +683,12 @@ main(void)
 
 	test_conflicts();
 	test_no_cie_and_load();
+	test_forward_and_purge();
 	test_incomplete();
 	test_responder();
 	test_cached_peer_up_failure();
 	test_shortcut_onto_local();
+	test_shortcut_and_renewal();
 	conf_free(conf);
 	return tap_done();
 }
