@@ -176,12 +176,123 @@ rand_between(double a, double b)
 	return a + (b - a) * ((double)random() / (double)RAND_MAX);
 }
 
-static void
-peer_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+/*
+ * Entry timers: one binary min-heap of due times for all entries and one
+ * ev_timer for its top, instead of an ev_timer per entry (48 bytes in the
+ * entry plus 16 in libev's own heap).  p->tq_idx is the entry's heap
+ * position + 1, 0 while no timer is set.  Room for every allocated entry
+ * is reserved by peer_new, so setting a timer never fails.
+ */
+static struct nhrp_peer **tq;
+static size_t tq_n, tq_cap;
+static ev_timer tq_timer;
+static bool tq_timer_init;
+
+static inline void
+tq_put(size_t i, struct nhrp_peer *p)
 {
-	struct nhrp_peer *p = w->data;
+	tq[i] = p;
+	p->tq_idx = (uint32_t)i + 1;
+}
+
+static void
+tq_up(size_t i)
+{
+	struct nhrp_peer *p = tq[i];
+	size_t up;
+
+	while (i > 0) {
+		up = (i - 1) / 2;
+		if (!(p->due < tq[up]->due))
+			break;
+		tq_put(i, tq[up]);
+		i = up;
+	}
+	tq_put(i, p);
+}
+
+static void
+tq_down(size_t i)
+{
+	struct nhrp_peer *p = tq[i];
+	size_t c;
+
+	for (;;) {
+		c = 2 * i + 1;
+		if (c >= tq_n)
+			break;
+		if (c + 1 < tq_n && tq[c + 1]->due < tq[c]->due)
+			c++;
+		if (!(tq[c]->due < p->due))
+			break;
+		tq_put(i, tq[c]);
+		i = c;
+	}
+	tq_put(i, p);
+}
+
+static void
+tq_remove(struct nhrp_peer *p)
+{
+	size_t i = p->tq_idx - 1;
+	struct nhrp_peer *last;
+
+	p->tq_idx = 0;
+	last = tq[--tq_n];
+	if (i < tq_n) {
+		tq_put(i, last);
+		tq_up(i);
+		tq_down(last->tq_idx - 1);
+	}
+}
+
+/* room for n timers; shrinks when far too big */
+static int
+tq_reserve(size_t n)
+{
+	struct nhrp_peer **nv;
+	size_t ncap = tq_cap;
+
+	if (n > tq_cap)
+		ncap = tq_cap < 64 ? 64 : tq_cap * 2;
+	else if (tq_cap > 1024 && n < tq_cap / 4)
+		ncap = tq_cap / 2;
+	if (ncap == tq_cap)
+		return 0;
+	if ((nv = reallocarray(tq, ncap, sizeof(*nv))) == NULL)
+		return n > tq_cap ? -1 : 0;
+	tq = nv;
+	tq_cap = ncap;
+	return 0;
+}
+
+static void tq_cb(struct ev_loop *, ev_timer *, int);
+
+/* the ev_timer follows the top of the heap */
+static void
+tq_arm(void)
+{
+	double d;
+
+	if (!tq_timer_init) {
+		ev_timer_init(&tq_timer, tq_cb, 0., 0.);
+		tq_timer_init = true;
+	}
+	ev_timer_stop(nhrp_loop, &tq_timer);
+	if (tq_n == 0)
+		return;
+	d = tq[0]->due - ev_now(nhrp_loop);
+	ev_timer_set(&tq_timer, d > 0 ? d : 0., 0.);
+	ev_timer_start(nhrp_loop, &tq_timer);
+}
+
+static void
+tq_fire(struct nhrp_peer *p)
+{
 	void (*fn)(struct nhrp_peer *) = p->timer_fn;
 
+	if (p->tq_idx != 0)
+		tq_remove(p);
 	p->timer_fn = NULL;
 	if (fn != NULL) {
 		peer_get(p);
@@ -190,19 +301,64 @@ peer_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	}
 }
 
+static void
+tq_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	double now = ev_now(loop);
+	size_t budget = tq_n;
+
+	/* what was due; one set again with no delay waits for the next round */
+	while (tq_n > 0 && tq[0]->due <= now && budget-- > 0)
+		tq_fire(tq[0]);
+	tq_arm();
+}
+
+static void
+tq_stop(struct nhrp_peer *p)
+{
+	bool top;
+
+	if (p->tq_idx == 0)
+		return;
+	top = p->tq_idx == 1;
+	tq_remove(p);
+	if (top)
+		tq_arm();
+}
+
+double
+peer_timer_left(const struct nhrp_peer *p)
+{
+	double d;
+
+	if (p == NULL || p->tq_idx == 0)
+		return -1;
+	d = p->due - ev_now(nhrp_loop);
+	return d > 0 ? d : 0;
+}
+
+void
+peer_timer_fire(struct nhrp_peer *p)
+{
+	if (p != NULL && p->tq_idx != 0) {
+		tq_fire(p);
+		tq_arm();
+	}
+}
+
 struct nhrp_peer *
 peer_new(struct nhrp_iface *ifp, unsigned type)
 {
 	struct nhrp_peer *p;
 
+	if (tq_reserve(peers_allocated + 1) != 0)
+		return NULL;
 	if ((p = peer_alloc()) == NULL)
 		return NULL;
 	p->iface = ifp;
 	p->type = (uint8_t)type;
 	p->refcnt = 1;
 	LIST_INIT(&p->children);
-	ev_timer_init(&p->timer, peer_timer_cb, 0., 0.);
-	p->timer.data = p;
 	peers_allocated++;
 	return p;
 }
@@ -218,7 +374,7 @@ peer_put(struct nhrp_peer *p)
 {
 	if (p == NULL || --p->refcnt > 0)
 		return;
-	ev_timer_stop(nhrp_loop, &p->timer);
+	tq_stop(p);
 	if (p->job != NULL)
 		script_cancel(p->job);
 	if (p->dnsq != NULL)
@@ -229,6 +385,7 @@ peer_put(struct nhrp_peer *p)
 	free(p->hostname);
 	peer_release(p);
 	peers_allocated--;
+	tq_reserve(peers_allocated);
 }
 
 int
@@ -270,10 +427,14 @@ peer_is_up(const struct nhrp_peer *p)
 void
 peer_schedule(struct nhrp_peer *p, double delay, void (*fn)(struct nhrp_peer *))
 {
-	ev_timer_stop(nhrp_loop, &p->timer);
+	if (p->tq_idx != 0)
+		tq_remove(p);
 	p->timer_fn = fn;
-	ev_timer_set(&p->timer, delay > 0 ? delay : 0., 0.);
-	ev_timer_start(nhrp_loop, &p->timer);
+	p->due = ev_now(nhrp_loop) + (delay > 0 ? delay : 0.);
+	tq_put(tq_n++, p);	/* room reserved by peer_new */
+	tq_up(tq_n - 1);
+	if (p->tq_idx == 1 || !ev_is_active(&tq_timer))
+		tq_arm();
 }
 
 void
@@ -281,7 +442,7 @@ peer_cancel(struct nhrp_peer *p)
 {
 	struct srv_reg *reg;
 
-	ev_timer_stop(nhrp_loop, &p->timer);
+	tq_stop(p);
 	p->timer_fn = NULL;
 	if (p->job != NULL) {
 		script_cancel(p->job);

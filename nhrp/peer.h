@@ -65,7 +65,7 @@ LIST_HEAD(nhrp_peer_list, nhrp_peer);
 /*
  * One cache entry.  Laid out for the hub, where nearly all entries are
  * registered dynamic spokes: what a lookup reads first, no padding holes
- * (320 bytes on LP64; tests/bench/bench_mem prints it), small types where
+ * (288 bytes on LP64; tests/bench/bench_mem prints it), small types where
  * the values are small.  Check the layout with bench_mem after a change.
  */
 struct nhrp_peer {
@@ -87,8 +87,8 @@ struct nhrp_peer {
 	ev_tstamp		 expire;	/* 0: none */
 	ev_tstamp		 last_used;	/* route decision round robin */
 	/* life cycle */
-	ev_timer		 timer;		/* restart / refresh / expiry */
-	void			(*timer_fn)(struct nhrp_peer *);
+	ev_tstamp		 due;		/* timer: restart / refresh / expiry */
+	void			(*timer_fn)(struct nhrp_peer *);	/* NULL: none */
 	struct script_job	*job;
 	struct resolver_query	*dnsq;
 	struct nhrp_request	*req;		/* outstanding request */
@@ -102,6 +102,7 @@ struct nhrp_peer {
 	struct nhrp_addr	 my_nbma;	/* own NBMA towards this peer */
 	unsigned		 my_mtu;
 	uint32_t		 kgen;		/* kernel-derived: resync generation */
+	uint32_t		 tq_idx;	/* timer heap position + 1, 0: none */
 	/* hub: the registration last answered (reply cache, server.c) */
 	uint32_t		 reg_reqid;	/* its request id */
 	uint32_t		 reg_stamp;	/* answer second << 16 | holding
@@ -134,6 +135,9 @@ void	peer_cancel(struct nhrp_peer *);	/* timers, jobs, requests */
 void	peer_neigh_update(struct nhrp_peer *, bool used);
 void	peer_restart(struct nhrp_peer *, double delay);
 void	peer_schedule(struct nhrp_peer *, double delay, void (*)(struct nhrp_peer *));
+/* Seconds until the entry's timer fires (-1: none); fires it now (tests). */
+double	peer_timer_left(const struct nhrp_peer *);
+void	peer_timer_fire(struct nhrp_peer *);
 int	peer_is_up(const struct nhrp_peer *);
 /* one-line format of 3.6 */
 char	*peer_format(const struct nhrp_peer *, char *buf, size_t len);

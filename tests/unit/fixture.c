@@ -208,9 +208,7 @@ fx_count(const char *event)
 double
 fx_timer_left(struct nhrp_peer *p)
 {
-	if (p == NULL || !ev_is_active(&p->timer))
-		return -1;
-	return ev_timer_remaining(nhrp_loop, &p->timer);
+	return peer_timer_left(p);
 }
 
 void
@@ -224,8 +222,7 @@ fx_fire_timer(ev_timer *w)
 void
 fx_fire(struct nhrp_peer *p)
 {
-	if (p != NULL && ev_is_active(&p->timer))
-		fx_fire_timer(&p->timer);
+	peer_timer_fire(p);
 }
 
 struct nhrp_peer *
