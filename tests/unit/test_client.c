@@ -5,13 +5,17 @@
  * -> retry 30-90 s), PEER-06 (unexpected NHS address -> restart), PKT-04
  * (cisco request-id = djb2 of the own IPv4 address, reused by the code-14
  * purge; otherwise ids increase from 1), PKT-22 (6 transmissions 5 s
- * apart, then timeout) and SCR-08 for a static entry (peer-up failure ->
- * retry after 60-180 s).
+ * apart, then timeout), SCR-08 for a static entry (peer-up failure ->
+ * retry after 60-180 s), PEER-25 (dynamic-nhs discovery through the
+ * subnet broadcast), CTL-16 (update nbma moves it and registers again),
+ * SCR-02 (interface-up on down -> up) and PEER-28 (a GRE key change
+ * purges the interface's entries).
  *
  * Timers are read with ev_timer_remaining() right after they are armed
  * (the loop never runs, so its clock stands still) and fired with
  * ev_invoke(), as the loop would.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,6 +28,7 @@
 #include "nhrp/iface.h"
 #include "nhrp/packet_io.h"
 #include "nhrp/peer.h"
+#include "nhrp/sysdep.h"
 #include "tests/tap.h"
 #include "tests/unit/fake_sysdep.h"
 #include "tests/unit/fixture.h"
@@ -293,6 +298,114 @@ test_cisco(void)
 	    fx_timer_left(nhs) == 2.0, "PEER-05: re-register 2 s later");
 }
 
+
+/* PEER-25: a dynamic-nhs entry on its network address registers to the
+ * subnet broadcast and learns the NHS address from the reply; CTL-16:
+ * "update nbma" moves it and registers again */
+static void
+test_dynamic_nhs(void)
+{
+	struct nhrp_packet req;
+	struct nhrp_addr to;
+	struct nhrp_peer *p;
+	size_t npkt;
+
+	if ((p = peer_new(iface_by_name("gre2"), PEER_DYNAMIC_NHS)) == NULL)
+		return;
+	p->proto = fx_a("10.254.0.0");
+	p->prefix = 24;
+	p->nbma = fx_a("198.51.100.77");
+	p->flags |= PEER_F_REGISTER;
+	peer_insert(p);
+	peer_start(p);
+	OK(fake_hook_done_match("peer-up", "NHRP_TYPE=dynamic-nhs "
+	    "NHRP_DESTNBMA=198.51.100.77", 0) >= 0, "dynamic-nhs: peer-up");
+	npkt = fake.npkt;
+	fake_neigh_ack(0);
+	OK(fake.npkt == npkt + 1 && fx_sent(-1, &req, &to) == 0 &&
+	    req.type == NHRP_REGISTRATION_REQUEST &&
+	    strcmp(fx_fmt(&to), "198.51.100.77") == 0 &&
+	    strcmp(fx_fmt(&req.dst_proto), "10.254.0.255") == 0,
+	    "PEER-25: registration to the subnet broadcast, sent to the NBMA");
+	INT_EQ(req.hop_count, 1, "PEER-25: hop count 1 (decided: Cisco drops "
+	    "hop 0)");
+	nhrp_packet_clear(&req);
+	reply(6, "198.51.100.77", 0, "10.254.0.7");
+	OK(peer_is_up(p) && strcmp(fx_fmt(&p->proto), "10.254.0.7") == 0 &&
+	    p->prefix == 24, "PEER-25: the NHS address 10.254.0.7 learnt from "
+	    "the reply, prefix kept");
+	STR_EQ(fx_ctl("update nbma 198.51.100.77 10.254.0.9"),
+	    "Status: ok\nEntries-Affected: 1\n", "CTL-16: update nbma");
+	OK(strcmp(fx_fmt(&p->proto), "10.254.0.9") == 0 &&
+	    fx_sent(-1, &req, &to) == 0 &&
+	    req.type == NHRP_REGISTRATION_REQUEST &&
+	    strcmp(fx_fmt(&req.dst_proto), "10.254.0.9") == 0 &&
+	    strcmp(fx_fmt(&to), "198.51.100.77") == 0,
+	    "CTL-16: moved to 10.254.0.9 and registering there");
+	nhrp_packet_clear(&req);
+	STR_EQ(fx_ctl("update nbma 198.51.100.77 10.9.9.9"),
+	    "Status: ok\nEntries-Affected: 1\n",
+	    "CTL-16: a move outside the prefix is counted");
+	OK(strcmp(fx_fmt(&p->proto), "10.254.0.9") == 0,
+	    "CTL-16: ... and refused");
+}
+
+/* whether a hook of event with every word of want ran since index from */
+static int
+hook_since(size_t from, const char *event, const char *want)
+{
+	size_t i;
+
+	for (i = from; i < fake.nhook; i++)
+		if (strcmp(fake.hook[i].event, event) == 0 &&
+		    fake_hook_has(&fake.hook[i], want))
+			return 1;
+	return 0;
+}
+
+/* SCR-02: interface-up on each down->up transition; PEER-28: a GRE key
+ * change purges the interface's entries (static: restart after 5 s) */
+static void
+test_iface_events(void)
+{
+	struct sysdep_link l;
+	struct nhrp_peer *p = fx_find("gre2", "10.254.0.50", 32,
+	    PT(PEER_STATIC));
+	size_t nifup = fx_count("interface-up"), nhook;
+
+	memset(&l, 0, sizeof(l));
+	l.ifindex = 6;
+	snprintf(l.name, sizeof(l.name), "gre2");
+	l.mtu = 1476;
+	l.type = 778;
+	l.is_gre = true;
+	l.gre_local = fx_a("198.51.100.3");
+	iface_link_event(&l);
+	INT_EQ(fx_count("interface-up"), nifup, "SCR-02: no interface-up "
+	    "while down");
+	fx_link(6, "gre2", 1476, 1, 0, "198.51.100.3", 0);
+	OK(fx_count("interface-up") == nifup + 1 && fake_hook_has(
+	    fake_last_hook("interface-up"), "NHRP_TYPE=INTERFACE "
+	    "NHRP_INTERFACE=gre2 NHRP_GRE_KEY=0"),
+	    "SCR-02: interface-up again after down -> up");
+	OK(p != NULL && peer_is_up(p), "static 10.254.0.50 up before");
+	nhook = fake.nhook;
+	fx_link(6, "gre2", 1476, 1, 99, "198.51.100.3", 0);
+	OK(fx_count("interface-up") == nifup + 1,
+	    "no interface-up for a change while up");
+	OK(p != NULL && !peer_is_up(p) && p->timer_fn == peer_start &&
+	    fx_timer_left(p) == 5.0,
+	    "PEER-28: GRE key change: the static entry restarts after 5 s");
+	OK(hook_since(nhook, "peer-down", "NHRP_TYPE=static "
+	    "NHRP_DESTADDR=10.254.0.50 NHRP_PEER_DOWN_REASON=user-request"),
+	    "PEER-28: peer-down user-request for the purged static entry");
+	OK(fx_find("gre2", "10.254.0.9", 24, PT(PEER_DYNAMIC_NHS)) != NULL &&
+	    !peer_is_up(fx_find("gre2", "10.254.0.9", 24,
+	    PT(PEER_DYNAMIC_NHS))), "PEER-28: the dynamic-nhs entry purged too");
+	OK(strstr(fx_ctl("interface show"), "GRE-Key: 99\n") != NULL,
+	    "interface show: the new GRE key");
+}
+
 int
 main(void)
 {
@@ -313,6 +426,8 @@ main(void)
 	test_plain();
 	test_static_peer_up_failure();
 	test_cisco();
+	test_dynamic_nhs();
+	test_iface_events();
 	conf_free(conf);
 	return tap_done();
 }

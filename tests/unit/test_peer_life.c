@@ -7,8 +7,10 @@
  * PEER-12 (incomplete: timeout -> deleted, Error Indication -> negative,
  * up, 180 s), PEER-14 (a Resolution Request from X deletes negatives for
  * X), PEER-17 (a shortcut onto a local prefix -> negative), PKT-20 (own
- * NAT CIE in the Resolution Reply) and PKT-24 (replies go via the NHS,
- * never straight to a cached peer).
+ * NAT CIE in the Resolution Reply), PKT-24 (replies go via the NHS,
+ * never straight to a cached peer); forwarding PKT-15/16/17/18; the
+ * Purge Reply PKT-08/14; PEER-16 (shortcut-route plus cached next hop)
+ * and the expiry checks and renewals of PEER-19/20/21.
  */
 #include <stdlib.h>
 #include <string.h>
