@@ -10,7 +10,9 @@
  * NAT CIE in the Resolution Reply), PKT-24 (replies go via the NHS,
  * never straight to a cached peer); forwarding PKT-15/16/17/18; the
  * Purge Reply PKT-08/14; PEER-16 (shortcut-route plus cached next hop)
- * and the expiry checks and renewals of PEER-19/20/21.
+ * and the expiry checks and renewals of PEER-19/20/21; SCR-18 (hook
+ * variables present only when applicable); PKT-10 (an indication
+ * without shortcut is ignored).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -117,6 +119,11 @@ test_conflicts(void)
 
 	/* another address inside the static /24 is no conflict */
 	regreq("198.51.100.31", "10.255.255.31", 105, 1);
+	OK(fake_last_hook("peer-register") != NULL &&
+	    strstr(fake_last_hook("peer-register")->env, "NHRP_DESTMTU") ==
+	    NULL && strstr(fake_last_hook("peer-register")->env,
+	    "NHRP_DESTNBMA_NAT_OA") == NULL,
+	    "SCR-18: no NHRP_DESTMTU for MTU 0, no NAT_OA without NAT");
 	OK(fake_hook_done_match("peer-register", "NHRP_DESTADDR=10.255.255.31",
 	    0) >= 0, "PEER-11: an address inside a static prefix registers");
 
@@ -345,6 +352,7 @@ resolution_reply(const char *proto, const char *nbma, unsigned prefix)
 	c->code = 0;
 	c->prefix_len = (uint8_t)prefix;
 	c->holding_time = 600;
+	c->mtu = 1400;
 	c->proto = fx_a(proto);
 	c->nbma = fx_a(nbma);
 	fx_rx_pkt(6, "198.51.100.1", &p);
@@ -526,6 +534,8 @@ test_cached_peer_up_failure(void)
 	    fake_hook_has(fake_last_hook("peer-up"),
 	    "NHRP_TYPE=cached NHRP_DESTADDR=10.254.0.30"),
 	    "in-NBMA reply: cached entry, peer-up runs");
+	OK(fake_hook_has(fake_last_hook("peer-up"), "NHRP_DESTMTU=1400"),
+	    "SCR-18: NHRP_DESTMTU with the peer's non-zero MTU");
 	fake_hook_done_match("peer-up", "NHRP_DESTADDR=10.254.0.30", 1);
 	p = fx_find("gre2", "10.254.0.30", 32, PEER_MASK_ALL);
 	OK(p != NULL && p->type == PEER_NEGATIVE && p->expire == 1180.0,
@@ -645,6 +655,39 @@ test_shortcut_and_renewal(void)
 	    "PEER-19: unused: removed at expiry with peer-down (expired)");
 }
 
+/* PKT-10: a Traffic Indication without "shortcut" is ignored */
+static void
+test_indication_ignored(void)
+{
+	struct nhrp_packet ti;
+	uint8_t ip[28];
+	size_t npkt = fake.npkt;
+
+	memset(ip, 0, sizeof(ip));
+	ip[0] = 0x45;
+	ip[3] = sizeof(ip);
+	ip[8] = 63;
+	ip[9] = 1;
+	memcpy(ip + 12, "\x0a\xfe\x00\x02", 4);	/* 10.254.0.2 (us) */
+	memcpy(ip + 16, "\xc0\xa8\x09\x05", 4);	/* 192.168.9.5 */
+	nhrp_packet_init(&ti, NHRP_TRAFFIC_INDICATION);
+	ti.hop_count = 1;
+	ti.src_nbma = fx_a("198.51.100.1");
+	ti.src_proto = fx_a("10.254.0.1");
+	ti.dst_proto = fx_a("10.254.0.2");
+	if ((ti.payload = malloc(sizeof(ip))) != NULL) {
+		memcpy(ti.payload, ip, sizeof(ip));
+		ti.payload_len = sizeof(ip);
+	}
+	nhrp_packet_ext_add(&ti, NHRP_EXT_FORWARD_TRANSIT, true);
+	fx_rx_pkt(6, "198.51.100.1", &ti);
+	nhrp_packet_clear(&ti);
+	OK(fake.npkt == npkt &&
+	    fx_find("gre2", "192.168.9.5", 32, PEER_MASK_ALL) == NULL,
+	    "PKT-10: without shortcut the indication is ignored (no "
+	    "resolution, no reply)");
+}
+
 int
 main(void)
 {
@@ -691,6 +734,7 @@ main(void)
 	test_cached_peer_up_failure();
 	test_shortcut_onto_local();
 	test_shortcut_and_renewal();
+	test_indication_ignored();
 	conf_free(conf);
 	return tap_done();
 }
