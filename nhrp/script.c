@@ -29,7 +29,8 @@
  * async-signal-safe system calls, writes nothing but job->exec_errno,
  * and runs with every signal blocked until the dispositions are reset
  * (no handler of the daemon can run in it).  Building with
- * -DSCRIPT_SPAWN_FORK selects the old fork() path (tests/bench only).
+ * -DSCRIPT_SPAWN_FORK selects the old fork() path (tests/bench), and so
+ * do ASan/TSan/MSan builds (see below).
  *
  * Hooks off (script_set_hooks_off(1), opennhrp -N): no process is
  * created; a started job completes with status 0 ("success") on the next
@@ -81,6 +82,22 @@
 
 #include "log.h"
 #include "script.h"
+
+/*
+ * Sanitizer runtimes run their own code in the child (interceptors, stack
+ * bookkeeping) and would write the parent's shadow memory through
+ * CLONE_VM: sanitized builds use fork().
+ */
+#ifndef SCRIPT_SPAWN_FORK
+# if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#  define SCRIPT_SPAWN_FORK	1
+# elif defined(__has_feature)
+#  if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || \
+    __has_feature(memory_sanitizer)
+#   define SCRIPT_SPAWN_FORK	1
+#  endif
+# endif
+#endif
 
 #define SCRIPT_PATH_ENV		"PATH=/usr/sbin:/usr/bin:/sbin:/bin"
 #define SCRIPT_DEF_TIMEOUT	120.0	/* seconds */
