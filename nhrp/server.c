@@ -592,8 +592,10 @@ server_registration_request(struct nhrp_iface *ifp, struct nhrp_packet *pkt,
 	r->pkt.hop_count = NHRP_HOP_COUNT;
 	r->pkt.flags &= NHRP_FLAG_REG_U | NHRP_FLAG_CISCO_NAT;
 	if (reg_replay(r)) {
-		log_debug("Retransmitted Registration Request from proto src "
-		    "%s answered from the cache", af(&pkt->src_proto, b1));
+		if (log_getverbose())
+			log_debug("Retransmitted Registration Request from "
+			    "proto src %s answered from the cache",
+			    af(&pkt->src_proto, b1));
 		reg_send_reply(r);
 		nhrp_packet_clear(&r->pkt);
 		free(r);
