@@ -491,7 +491,6 @@ reg_replay(struct srv_reg *r)
 	struct replay_arg ra;
 	struct binding b;
 	struct nhrp_cie *c;
-	struct nhrp_addr proto;
 	size_t i;
 
 	if (r->pkt.cies.n > sizeof(found) / sizeof(found[0]))
@@ -503,9 +502,7 @@ reg_replay(struct srv_reg *r)
 		reg_binding(r, c, &b);
 		if (b.proto.afn != NHRP_AFN_IPV4 || b.nbma.afn != NHRP_AFN_IPV4)
 			return 0;
-		proto = b.proto;
-		nhrp_addr_mask(&proto, b.prefix);
-		b.proto = proto;
+		nhrp_addr_mask(&b.proto, b.prefix);
 		ra.b = &b;
 		ra.reqid = r->pkt.request_id;
 		ra.stamp = reg_stamp(c->holding_time);
