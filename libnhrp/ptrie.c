@@ -8,53 +8,57 @@
  * so n stored prefixes need at most 2n - 1 nodes.
  *
  * Nodes have one fixed size per trie (key length by family) and come
- * from chunks owned by the trie, so there is no malloc header per node:
- * 32 bytes per IPv4 node, 48 per IPv6 node.  Freed nodes go on a free
- * list for reuse; the chunks are released when the trie becomes empty
- * or is freed.  Nodes never move, so a slot pointer stays valid until
- * its prefix is removed.
+ * from chunks of CHUNK_NODES nodes owned by the trie, so there is no
+ * malloc header per node.  Children are 32-bit node references (index +
+ * 1, 0: none) rather than pointers: 24 bytes per IPv4 node, 40 per IPv6
+ * node.  Freed nodes go on a free list for reuse; the chunks are released
+ * when the trie becomes empty or is freed.  Nodes never move (only the
+ * table of chunk pointers grows), so a slot pointer stays valid until its
+ * prefix is removed.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ptrie.h"
 
 #define PTRIE_MAXBITS	128
-#define CHUNK_FIRST	8	/* nodes in the first chunk, doubling ... */
-#define CHUNK_MAX	512	/* ... up to this many */
+#define CHUNK_NODES	128	/* even: see test_enomem_glue */
 
 /*
  * What a lookup reads comes first; the slot (void *) is at the end of
- * the node (slotoff).  Nodes start on a 64-byte boundary in their chunk,
- * so an IPv4 node never straddles two cache lines.
+ * the node (slotoff).
  */
 struct pnode {
-	struct pnode	*child[2];
+	uint32_t	 child[2];	/* node references, 0: none */
 	uint8_t		 plen;
 	uint8_t		 stored;
 	uint8_t		 key[];		/* keylen bytes, masked to plen */
 };
 
-struct pchunk {
-	struct pchunk	*next;
-	size_t		 size;		/* bytes allocated */
-};
-#define NODE_ALIGN	64
-
 struct nhrp_ptrie {
-	struct pnode	*root;
+	uint32_t	 root;
+	uint32_t	 freelist;	/* through child[0] */
 	size_t		 count;		/* stored prefixes */
 	size_t		 nnodes;	/* nodes in use */
 	size_t		 nodesize;
 	size_t		 slotoff;
-	size_t		 chunknodes;	/* nodes in the next chunk */
-	size_t		 chunkbytes;	/* all chunks */
-	struct pnode	*freelist;	/* through child[0] */
-	struct pchunk	*chunks;
+	uint8_t		**chunk;	/* CHUNK_NODES nodes each */
+	size_t		 nchunks, chunkcap;
+	size_t		 chunkbytes;	/* all chunks and the chunk table */
 	uint16_t	 afn;
 	uint8_t		 keylen;
 	uint8_t		 maxbits;
 };
+
+static inline struct pnode *
+NODE(const struct nhrp_ptrie *t, uint32_t ref)
+{
+	uint32_t i = ref - 1;
+
+	return (struct pnode *)(void *)(t->chunk[i / CHUNK_NODES] +
+	    (size_t)(i % CHUNK_NODES) * t->nodesize);
+}
 
 static inline void **
 node_slot(const struct nhrp_ptrie *t, const struct pnode *n)
@@ -102,65 +106,74 @@ key_copy(uint8_t *dst, const uint8_t *src, unsigned len, unsigned plen)
 static void
 ptrie_release(struct nhrp_ptrie *t)
 {
-	struct pchunk *c, *next;
+	size_t i;
 
-	for (c = t->chunks; c != NULL; c = next) {
-		next = c->next;
-		free(c);
-	}
-	t->chunks = NULL;
-	t->freelist = NULL;
+	for (i = 0; i < t->nchunks; i++)
+		free(t->chunk[i]);
+	free(t->chunk);
+	t->chunk = NULL;
+	t->nchunks = t->chunkcap = 0;
+	t->freelist = 0;
 	t->chunkbytes = 0;
-	t->chunknodes = CHUNK_FIRST;
-	t->root = NULL;
+	t->root = 0;
 	t->nnodes = 0;
 	t->count = 0;
 }
 
-static struct pnode *
+/* A new node's reference, 0 on ENOMEM. */
+static uint32_t
 node_new(struct nhrp_ptrie *t, const uint8_t *key, unsigned plen, int stored)
 {
-	struct pchunk *c;
 	struct pnode *n;
-	size_t i, size;
-	uintptr_t p;
+	uint8_t *c, **nt;
+	size_t i, ncap, base;
+	uint32_t ref;
 
-	if (t->freelist == NULL) {
-		size = sizeof(*c) + NODE_ALIGN + t->chunknodes * t->nodesize;
-		if ((c = malloc(size)) == NULL)
-			return NULL;
-		c->size = size;
-		c->next = t->chunks;
-		t->chunks = c;
-		t->chunkbytes += size;
-		p = ((uintptr_t)(c + 1) + NODE_ALIGN - 1) &
-		    ~(uintptr_t)(NODE_ALIGN - 1);
-		for (i = t->chunknodes; i-- > 0; ) {
-			n = (struct pnode *)(p + i * t->nodesize);
-			n->child[0] = t->freelist;
-			t->freelist = n;
+	if (t->freelist == 0) {
+		base = t->nchunks * CHUNK_NODES;
+		if (base > UINT32_MAX - 2 * CHUNK_NODES)
+			return 0;
+		if ((c = malloc(CHUNK_NODES * t->nodesize)) == NULL)
+			return 0;
+		if (t->nchunks == t->chunkcap) {
+			ncap = t->chunkcap ? t->chunkcap * 2 : 4;
+			if ((nt = realloc(t->chunk, ncap * sizeof(*nt))) == NULL) {
+				free(c);
+				return 0;
+			}
+			t->chunkbytes += (ncap - t->chunkcap) * sizeof(*nt);
+			t->chunk = nt;
+			t->chunkcap = ncap;
 		}
-		if (t->chunknodes < CHUNK_MAX)
-			t->chunknodes *= 2;
+		t->chunk[t->nchunks++] = c;
+		t->chunkbytes += CHUNK_NODES * t->nodesize;
+		for (i = CHUNK_NODES; i-- > 0; ) {
+			n = (struct pnode *)(void *)(c + i * t->nodesize);
+			n->child[0] = t->freelist;
+			t->freelist = (uint32_t)(base + i + 1);
+		}
 	}
-	n = t->freelist;
+	ref = t->freelist;
+	n = NODE(t, ref);
 	t->freelist = n->child[0];
-	n->child[0] = n->child[1] = NULL;
+	n->child[0] = n->child[1] = 0;
 	*node_slot(t, n) = NULL;
 	n->plen = (uint8_t)plen;
 	n->stored = stored != 0;
 	key_copy(n->key, key, t->keylen, plen);
 	t->nnodes++;
-	return n;
+	return ref;
 }
 
 static void
-node_free(struct nhrp_ptrie *t, struct pnode *n)
+node_free(struct nhrp_ptrie *t, uint32_t ref)
 {
+	struct pnode *n = NODE(t, ref);
+
 	n->child[0] = t->freelist;
-	n->child[1] = NULL;
+	n->child[1] = 0;
 	*node_slot(t, n) = NULL;
-	t->freelist = n;
+	t->freelist = ref;
 	t->nnodes--;
 }
 
@@ -180,7 +193,6 @@ nhrp_ptrie_new(uint16_t afn)
 	t->slotoff = (offsetof(struct pnode, key) + keylen +
 	    sizeof(void *) - 1) & ~(sizeof(void *) - 1);
 	t->nodesize = t->slotoff + sizeof(void *);
-	t->chunknodes = CHUNK_FIRST;
 	return t;
 }
 
@@ -227,14 +239,16 @@ void **
 nhrp_ptrie_slot(struct nhrp_ptrie *t, const struct nhrp_addr *addr,
     unsigned plen, int create)
 {
-	struct pnode **pp, *n, *glue, *leaf;
+	struct pnode *n, *glue, *leaf;
+	uint32_t *pp, nref, gref, lref;
 	const uint8_t *key;
 	unsigned d, m;
 
 	if ((key = ptrie_key(t, addr, &plen)) == NULL)
 		return NULL;
-	for (pp = &t->root; (n = *pp) != NULL; pp = &n->child[key_bit(key,
+	for (pp = &t->root; (nref = *pp) != 0; pp = &n->child[key_bit(key,
 	    n->plen)]) {
+		n = NODE(t, nref);
 		m = n->plen < plen ? n->plen : plen;
 		d = key_diff(n->key, key, m);
 		if (d < n->plen) {
@@ -242,25 +256,27 @@ nhrp_ptrie_slot(struct nhrp_ptrie *t, const struct nhrp_addr *addr,
 				return NULL;
 			if (d == plen) {
 				/* addr/plen covers n: goes between */
-				if ((leaf = node_new(t, key, plen, 1)) == NULL)
+				if ((lref = node_new(t, key, plen, 1)) == 0)
 					return NULL;
-				leaf->child[key_bit(n->key, plen)] = n;
-				*pp = leaf;
+				leaf = NODE(t, lref);
+				leaf->child[key_bit(n->key, plen)] = nref;
+				*pp = lref;
 				t->count++;
 				return node_slot(t, leaf);
 			}
 			/* they diverge at bit d: glue above both */
-			if ((glue = node_new(t, key, d, 0)) == NULL)
+			if ((gref = node_new(t, key, d, 0)) == 0)
 				return NULL;
-			if ((leaf = node_new(t, key, plen, 1)) == NULL) {
-				node_free(t, glue);
+			if ((lref = node_new(t, key, plen, 1)) == 0) {
+				node_free(t, gref);
 				return NULL;
 			}
-			glue->child[key_bit(key, d)] = leaf;
-			glue->child[key_bit(n->key, d)] = n;
-			*pp = glue;
+			glue = NODE(t, gref);
+			glue->child[key_bit(key, d)] = lref;
+			glue->child[key_bit(n->key, d)] = nref;
+			*pp = gref;
 			t->count++;
-			return node_slot(t, leaf);
+			return node_slot(t, NODE(t, lref));
 		}
 		if (n->plen == plen) {
 			if (!n->stored) {
@@ -276,45 +292,49 @@ nhrp_ptrie_slot(struct nhrp_ptrie *t, const struct nhrp_addr *addr,
 	}
 	if (!create)
 		return NULL;
-	if ((leaf = node_new(t, key, plen, 1)) == NULL)
+	if ((lref = node_new(t, key, plen, 1)) == 0)
 		return NULL;
-	*pp = leaf;
+	*pp = lref;
 	t->count++;
-	return node_slot(t, leaf);
+	return node_slot(t, NODE(t, lref));
 }
 
 void
 nhrp_ptrie_remove(struct nhrp_ptrie *t, const struct nhrp_addr *addr,
     unsigned plen)
 {
-	struct pnode **pp, **parentpp = NULL, *n, *parent = NULL, *other;
+	uint32_t *pp, *parentpp = NULL, nref = 0, pref = 0;
+	struct pnode *n = NULL, *parent = NULL;
 	const uint8_t *key;
 
 	if ((key = ptrie_key(t, addr, &plen)) == NULL)
 		return;
-	for (pp = &t->root; (n = *pp) != NULL && n->plen < plen; ) {
+	for (pp = &t->root; (nref = *pp) != 0; ) {
+		n = NODE(t, nref);
+		if (n->plen >= plen)
+			break;
 		parentpp = pp;
 		parent = n;
+		pref = nref;
 		pp = &n->child[key_bit(key, n->plen)];
 	}
-	if (n == NULL || n->plen != plen || !n->stored ||
+	if (nref == 0 || n->plen != plen || !n->stored ||
 	    key_diff(n->key, key, plen) < plen)
 		return;
 	n->stored = 0;
 	*node_slot(t, n) = NULL;
 	t->count--;
-	if (n->child[0] != NULL && n->child[1] != NULL)
+	if (n->child[0] != 0 && n->child[1] != 0)
 		return;			/* stays as glue */
-	*pp = n->child[0] != NULL ? n->child[0] : n->child[1];
-	node_free(t, n);
-	if (*pp == NULL && parent != NULL && !parent->stored) {
+	*pp = n->child[0] != 0 ? n->child[0] : n->child[1];
+	node_free(t, nref);
+	if (*pp == 0 && parent != NULL && !parent->stored) {
 		/* the parent glue is left with one child: splice it out */
-		other = parent->child[0] != NULL ? parent->child[0] :
+		*parentpp = parent->child[0] != 0 ? parent->child[0] :
 		    parent->child[1];
-		*parentpp = other;
-		node_free(t, parent);
+		node_free(t, pref);
 	}
-	if (t->root == NULL)
+	if (t->root == 0)
 		ptrie_release(t);
 }
 
@@ -338,11 +358,13 @@ nhrp_ptrie_match(const struct nhrp_ptrie *t, const struct nhrp_addr *addr,
 	const struct pnode *path[PTRIE_MAXBITS + 1], *n;
 	const uint8_t *key;
 	unsigned plen = PTRIE_MAXBITS, depth = 0;
+	uint32_t ref;
 	int rc;
 
 	if ((key = ptrie_key(t, addr, &plen)) == NULL)
 		return 0;
-	for (n = t->root; n != NULL; n = n->child[key_bit(key, n->plen)]) {
+	for (ref = t->root; ref != 0; ref = n->child[key_bit(key, n->plen)]) {
+		n = NODE(t, ref);
 		if (key_diff(n->key, key, n->plen) < n->plen)
 			break;
 		if (n->stored)
@@ -364,11 +386,11 @@ ptrie_walk_node(const struct nhrp_ptrie *t, const struct pnode *n,
 
 	if (n->stored && (rc = ptrie_visit(t, n, cb, arg)) != 0)
 		return rc;
-	if (n->child[0] != NULL &&
-	    (rc = ptrie_walk_node(t, n->child[0], cb, arg)) != 0)
+	if (n->child[0] != 0 &&
+	    (rc = ptrie_walk_node(t, NODE(t, n->child[0]), cb, arg)) != 0)
 		return rc;
-	if (n->child[1] != NULL &&
-	    (rc = ptrie_walk_node(t, n->child[1], cb, arg)) != 0)
+	if (n->child[1] != 0 &&
+	    (rc = ptrie_walk_node(t, NODE(t, n->child[1]), cb, arg)) != 0)
 		return rc;
 	return 0;
 }
@@ -377,14 +399,18 @@ int
 nhrp_ptrie_walk_below(const struct nhrp_ptrie *t,
     const struct nhrp_addr *addr, unsigned plen, nhrp_ptrie_cb cb, void *arg)
 {
-	const struct pnode *n;
+	const struct pnode *n = NULL;
 	const uint8_t *key;
+	uint32_t ref;
 
 	if ((key = ptrie_key(t, addr, &plen)) == NULL)
 		return 0;
-	for (n = t->root; n != NULL && n->plen < plen; )
-		n = n->child[key_bit(key, n->plen)];
-	if (n == NULL || key_diff(n->key, key, plen) < plen)
+	for (ref = t->root; ref != 0; ref = n->child[key_bit(key, n->plen)]) {
+		n = NODE(t, ref);
+		if (n->plen >= plen)
+			break;
+	}
+	if (ref == 0 || key_diff(n->key, key, plen) < plen)
 		return 0;
 	return ptrie_walk_node(t, n, cb, arg);
 }
@@ -392,7 +418,7 @@ nhrp_ptrie_walk_below(const struct nhrp_ptrie *t,
 int
 nhrp_ptrie_walk(const struct nhrp_ptrie *t, nhrp_ptrie_cb cb, void *arg)
 {
-	if (t->root == NULL)
+	if (t->root == 0)
 		return 0;
-	return ptrie_walk_node(t, t->root, cb, arg);
+	return ptrie_walk_node(t, NODE(t, t->root), cb, arg);
 }

@@ -9,9 +9,9 @@
  * removed.  Host bits of addr beyond plen are ignored everywhere, and a
  * plen above the family maximum (32, 128) is clamped to it.
  *
- * Memory: at most two nodes per stored prefix, 32 bytes each for IPv4
- * and 48 for IPv6, taken from chunks owned by the trie (no malloc header
- * per node).  Removed nodes are reused; the chunks are released when the
+ * Memory: at most two nodes per stored prefix, 24 bytes each for IPv4
+ * and 40 for IPv6 (32-bit child references), taken from chunks owned by
+ * the trie (no malloc header per node).  Removed nodes are reused; the chunks are released when the
  * trie becomes empty or is freed.
  *
  * Callbacks get the slot's value and must not modify the trie (no
