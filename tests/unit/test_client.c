@@ -9,12 +9,14 @@
  * retry after 60-180 s), PEER-25 (dynamic-nhs discovery through the
  * subnet broadcast), CTL-16 (update nbma moves it and registers again),
  * SCR-02 (interface-up on down -> up) and PEER-28 (a GRE key change
- * purges the interface's entries).
+ * purges the interface's entries), KRN-09 (link deletion and
+ * re-creation).
  *
  * Timers are read with ev_timer_remaining() right after they are armed
  * (the loop never runs, so its clock stands still) and fired with
  * ev_invoke(), as the loop would.
  */
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -404,6 +406,19 @@ test_iface_events(void)
 	    PT(PEER_DYNAMIC_NHS))), "PEER-28: the dynamic-nhs entry purged too");
 	OK(strstr(fx_ctl("interface show"), "GRE-Key: 99\n") != NULL,
 	    "interface show: the new GRE key");
+
+	/* KRN-09: deletion clears index, NBMA and protocol address */
+	l.deleted = true;
+	l.flags = IFF_UP;
+	iface_link_event(&l);
+	OK(strstr(fx_ctl("interface show"), "Interface: gre2\nIndex: 0\n"
+	    "Flags: configured\nHolding-Time: 600\nRoute-Table: 254\n"
+	    "GRE-Key: 99\nMTU: 1476\n\n") != NULL,
+	    "KRN-09: deleted link: Index 0, no Protocol-Address, no NBMA");
+	fx_link(6, "gre2", 1476, 1, 99, "198.51.100.3", 0);
+	OK(fx_count("interface-up") == nifup + 2 && fake_hook_has(
+	    fake_last_hook("interface-up"), "NHRP_INTERFACE=gre2 "
+	    "NHRP_GRE_KEY=99"), "KRN-09: re-created link: interface-up again");
 }
 
 int

@@ -12,7 +12,8 @@
  * Purge Reply PKT-08/14; PEER-16 (shortcut-route plus cached next hop)
  * and the expiry checks and renewals of PEER-19/20/21; SCR-18 (hook
  * variables present only when applicable); PKT-10 (an indication
- * without shortcut is ignored).
+ * without shortcut is ignored); RDR-05 (with shortcut, only about our
+ * own packets).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -38,7 +39,10 @@ static const char cfg[] =
     "interface gre2\n"
     " holding-time 600\n"
     " map 10.254.0.1/24 198.51.100.1\n"
-    " shortcut-target 192.168.2.0/24\n";
+    " shortcut-target 192.168.2.0/24\n"
+    "interface gre3\n"
+    " shortcut\n"
+    " map 10.253.0.1/24 198.51.100.1\n";
 
 /* --- NHS side (gre1, 10.255.255.1) ------------------------------------ */
 
@@ -688,6 +692,61 @@ test_indication_ignored(void)
 	    "resolution, no reply)");
 }
 
+/* RDR-05: with shortcut, an indication is acted on only when the
+ * original source (its destination) is one of our local entries */
+static void
+indication(int ifindex, const char *to, const char *inner_src,
+    const char *inner_dst)
+{
+	struct nhrp_packet ti;
+	struct nhrp_addr a;
+	uint8_t ip[28];
+
+	memset(ip, 0, sizeof(ip));
+	ip[0] = 0x45;
+	ip[3] = sizeof(ip);
+	ip[8] = 63;
+	ip[9] = 1;
+	a = fx_a(inner_src);
+	memcpy(ip + 12, a.addr, 4);
+	a = fx_a(inner_dst);
+	memcpy(ip + 16, a.addr, 4);
+	nhrp_packet_init(&ti, NHRP_TRAFFIC_INDICATION);
+	ti.hop_count = 1;
+	ti.src_nbma = fx_a("198.51.100.1");
+	ti.src_proto = fx_a("10.253.0.1");
+	ti.dst_proto = fx_a(to);
+	if ((ti.payload = malloc(sizeof(ip))) != NULL) {
+		memcpy(ti.payload, ip, sizeof(ip));
+		ti.payload_len = sizeof(ip);
+	}
+	nhrp_packet_ext_add(&ti, NHRP_EXT_FORWARD_TRANSIT, true);
+	fx_rx_pkt(ifindex, "198.51.100.1", &ti);
+	nhrp_packet_clear(&ti);
+}
+
+static void
+test_indication_shortcut(void)
+{
+	struct nhrp_packet q;
+	struct nhrp_addr to;
+
+	indication(7, "10.99.0.1", "10.99.0.1", "192.168.9.6");
+	OK(fx_find("gre3", "192.168.9.6", 32, PEER_MASK_ALL) == NULL,
+	    "RDR-05: an indication about someone else's packet: no "
+	    "resolution");
+	fake.npkt = 0;
+	indication(7, "10.253.0.2", "10.253.0.2", "10.253.0.77");
+	OK(fx_find("gre3", "10.253.0.77", 32, PT(PEER_INCOMPLETE)) != NULL &&
+	    fx_sent(-1, &q, &to) == 0 && q.type == NHRP_RESOLUTION_REQUEST &&
+	    strcmp(fx_fmt(&q.dst_proto), "10.253.0.77") == 0 &&
+	    strcmp(fx_fmt(&to), "198.51.100.1") == 0,
+	    "RDR-05/PKT-10: an indication about our own packet: resolution "
+	    "via the NHS");
+	if (fake.npkt > 0)
+		nhrp_packet_clear(&q);
+}
+
 int
 main(void)
 {
@@ -703,6 +762,8 @@ main(void)
 	fx_link(6, "gre2", 1476, 1, 0, "198.51.100.3", 0);
 	fx_addr(5, "10.255.255.1", 24);
 	fx_addr(6, "10.254.0.2", 24);
+	fx_link(7, "gre3", 1476, 1, 0, "198.51.100.4", 0);
+	fx_addr(7, "10.253.0.2", 24);
 	{
 		struct sysdep_route r;
 
@@ -735,6 +796,7 @@ main(void)
 	test_shortcut_onto_local();
 	test_shortcut_and_renewal();
 	test_indication_ignored();
+	test_indication_shortcut();
 	conf_free(conf);
 	return tap_done();
 }
