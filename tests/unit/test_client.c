@@ -10,7 +10,8 @@
  * subnet broadcast), CTL-16 (update nbma moves it and registers again),
  * SCR-02 (interface-up on down -> up) and PEER-28 (a GRE key change
  * purges the interface's entries), KRN-09 (link deletion and
- * re-creation).
+ * re-creation), PEER-02 (static without register) and KRN-07 (own
+ * NBMA from the route's preferred source).
  *
  * Timers are read with ev_timer_remaining() right after they are armed
  * (the loop never runs, so its clock stands still) and fired with
@@ -42,7 +43,9 @@ static const char cfg[] =
     "interface gre2\n"
     " holding-time 600\n"
     " map 10.254.0.1/24 198.51.100.9 register\n"
-    " map 10.254.0.50/32 198.51.100.50\n";
+    " map 10.254.0.50/32 198.51.100.50\n"
+    "interface gre3\n"
+    " map 10.253.0.1/24 198.51.100.60 register\n";
 
 static int
 in_range(double v, double lo, double hi)
@@ -140,6 +143,14 @@ test_static_peer_up_failure(void)
 		fake_hook_done_match("peer-up", "NHRP_DESTADDR=10.254.0.50", 0);
 		fake_neigh_ack(0);
 		OK((p->flags & PEER_F_UP) != 0, "static map up after the retry");
+		OK(fake.nneigh > 0 && !fake.neigh[fake.nneigh - 1].failed &&
+		    strcmp(fx_fmt(&fake.neigh[fake.nneigh - 1].proto),
+		    "10.254.0.50") == 0 &&
+		    strcmp(fx_fmt(&fake.neigh[fake.nneigh - 1].nbma),
+		    "198.51.100.50") == 0,
+		    "PEER-02: neighbour 10.254.0.50 -> 198.51.100.50 injected");
+		OK(p->expire == 0 && fx_timer_left(p) < 0,
+		    "PEER-02: a static entry without register never expires");
 	}
 }
 
@@ -421,6 +432,33 @@ test_iface_events(void)
 	    "NHRP_GRE_KEY=99"), "KRN-09: re-created link: interface-up again");
 }
 
+/* KRN-07: a GRE without local or link: the own NBMA towards the NHS is
+ * the route's preferred source */
+static void
+test_route_hint(void)
+{
+	struct nhrp_packet req;
+	struct nhrp_addr to;
+	const char *out;
+
+	fake.npkt = 0;
+	fake_hook_done_match("peer-up", "NHRP_DESTADDR=10.253.0.1", 0);
+	fake_neigh_ack(0);
+	OK(fx_sent(-1, &req, &to) == 0 &&
+	    req.type == NHRP_REGISTRATION_REQUEST &&
+	    strcmp(fx_fmt(&to), "198.51.100.60") == 0 &&
+	    strcmp(fx_fmt(&req.src_nbma), "198.51.100.2") == 0,
+	    "KRN-07: no local/link: source NBMA = the route's preferred "
+	    "source");
+	nhrp_packet_clear(&req);
+	out = fx_ctl("interface show");
+	OK(strstr(out, "Interface: gre3\nIndex: 7\n"
+	    "Protocol-Address: 10.253.0.2/24\nFlags: configured\n"
+	    "Holding-Time: 7200\nRoute-Table: 254\nGRE-Key: 0\nMTU: 1476\n\n")
+	    != NULL, "KRN-07: interface show: no NBMA-Address without "
+	    "local or link");
+}
+
 int
 main(void)
 {
@@ -435,14 +473,17 @@ main(void)
 	fx_link(6, "gre2", 1476, 1, 0, "198.51.100.3", 0);
 	fx_addr(5, "10.255.255.2", 24);
 	fx_addr(6, "10.254.0.2", 24);
+	fx_link(7, "gre3", 1476, 1, 0, NULL, 0);
+	fx_addr(7, "10.253.0.2", 24);
 	iface_start_peers();
-	INT_EQ(fx_count("peer-up"), 3, "peer-up for the three maps");
+	INT_EQ(fx_count("peer-up"), 4, "peer-up for the four maps");
 
 	test_plain();
 	test_static_peer_up_failure();
 	test_cisco();
 	test_dynamic_nhs();
 	test_iface_events();
+	test_route_hint();
 	conf_free(conf);
 	return tap_done();
 }

@@ -411,6 +411,22 @@ test_incomplete(void)
 	    p.type == NHRP_RESOLUTION_REQUEST &&
 	    strcmp(fx_fmt(&to), "198.51.100.1") == 0,
 	    "incomplete 10.254.0.20: Resolution Request via the NHS");
+	OK(p.flags == 0xC002 && p.hop_count == 16 &&
+	    strcmp(fx_fmt(&p.src_proto), "10.254.0.2") == 0 &&
+	    strcmp(fx_fmt(&p.src_nbma), "198.51.100.3") == 0 &&
+	    strcmp(fx_fmt(&p.dst_proto), "10.254.0.20") == 0,
+	    "PKT-05: flags 0xC002, hop 16, our addresses, destination");
+	OK(p.cies.n == 1 && p.cies.cie[0].code == 0 &&
+	    p.cies.cie[0].prefix_len == 0 && p.cies.cie[0].mtu == 0 &&
+	    p.cies.cie[0].holding_time == 600 && p.cies.cie[0].nbma.len == 0 &&
+	    p.cies.cie[0].proto.len == 0,
+	    "PKT-05: one CIE: code 0, prefix 0, mtu 0, holding time H");
+	OK(p.next == 4 && p.ext[0].type == NHRP_EXT_FORWARD_TRANSIT &&
+	    p.ext[0].compulsory && p.ext[1].type == NHRP_EXT_REVERSE_TRANSIT &&
+	    p.ext[1].compulsory && p.ext[2].type == NHRP_EXT_RESPONDER &&
+	    p.ext[2].compulsory && p.ext[3].type == NHRP_EXT_NAT_ADDRESS &&
+	    !p.ext[3].compulsory,
+	    "PKT-05: extensions F, R, Responder (compulsory), NAT (not)");
 	nhrp_packet_clear(&p);
 	for (i = 0; i < 6 && r != NULL; i++) {
 		fx_fire_timer(&r->timer);
