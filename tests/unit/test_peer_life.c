@@ -13,7 +13,7 @@
  * and the expiry checks and renewals of PEER-19/20/21; SCR-18 (hook
  * variables present only when applicable); PKT-10 (an indication
  * without shortcut is ignored); RDR-05 (with shortcut, only about our
- * own packets).
+ * own packets); MC-02/MC-03 (multicast members).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +25,7 @@
 #include "nhrp/conf.h"
 #include "nhrp/core.h"
 #include "nhrp/iface.h"
+#include "nhrp/multicast.h"
 #include "nhrp/packet_io.h"
 #include "nhrp/peer.h"
 #include "tests/tap.h"
@@ -40,6 +41,8 @@ static const char cfg[] =
     " holding-time 600\n"
     " map 10.254.0.1/24 198.51.100.1\n"
     " shortcut-target 192.168.2.0/24\n"
+    " multicast nhs\n"
+    " multicast 10.254.0.3\n"
     "interface gre3\n"
     " shortcut\n"
     " map 10.253.0.1/24 198.51.100.1\n";
@@ -763,6 +766,35 @@ test_indication_shortcut(void)
 		nhrp_packet_clear(&q);
 }
 
+/* MC-02 (multicast nhs) and MC-03 (multicast A.B.C.D) on gre2 */
+static void
+test_multicast_members(void)
+{
+	const struct nhrp_addr *m = NULL;
+	struct nhrp_peer *d;
+	int n;
+
+	if ((d = peer_new(iface_by_name("gre2"), PEER_DYNAMIC)) != NULL) {
+		d->proto = fx_a("10.254.0.77");
+		d->prefix = 32;
+		d->nbma = fx_a("203.0.113.77");
+		d->flags |= PEER_F_UP | PEER_F_LOWER_UP;
+		d->expire = 9000;
+		peer_insert(d);
+		mcast_peer_changed(d);
+	}
+	n = mcast_members(iface_by_name("gre2"), &m);
+	OK(n == 2 && strcmp(fx_fmt(&m[0]), "198.51.100.1") == 0 &&
+	    strcmp(fx_fmt(&m[1]), "198.51.100.33") == 0,
+	    "MC-02/MC-03: members: the up static NHS and the entry of "
+	    "\"multicast 10.254.0.3\"");
+	OK(d != NULL && !mcast_is_member(d),
+	    "MC-02: multicast nhs: a registered dynamic entry is no member");
+	d = fx_find("gre2", "10.254.0.22", 32, PT(PEER_CACHED));
+	OK(d != NULL && peer_is_up(d) && !mcast_is_member(d),
+	    "MC-02: an up cached entry is no member");
+}
+
 int
 main(void)
 {
@@ -813,6 +845,7 @@ main(void)
 	test_shortcut_and_renewal();
 	test_indication_ignored();
 	test_indication_shortcut();
+	test_multicast_members();
 	conf_free(conf);
 	return tap_done();
 }
