@@ -40,6 +40,8 @@ struct srv_reg {
 	struct nhrp_peer	*peer;		/* entry of the current CIE */
 	struct nhrp_peer	*refresh;	/* binding the current CIE refreshes */
 	ev_tstamp		 arrival;
+	/* the addresses of the reply's log line, formatted on arrival */
+	char			 src_s[NHRP_ADDRSTRLEN], dst_s[NHRP_ADDRSTRLEN];
 };
 
 static struct nhrp_htable reg_table;
@@ -147,12 +149,10 @@ reg_send_reply(struct srv_reg *r)
 {
 	struct nhrp_iface *ifp = r->ifp;
 	const struct nhrp_addr *to;
-	char b1[NHRP_ADDRSTRLEN], b2[NHRP_ADDRSTRLEN];
 
 	to = !nhrp_addr_is_unspec(&r->outer) ? &r->outer : &r->pkt.src_nbma;
 	log_info("Sending Registration Reply from proto src %s to %s "
-	    "(%u bindings accepted, %u rejected)",
-	    af(&r->pkt.dst_proto, b1), af(&r->pkt.src_proto, b2),
+	    "(%u bindings accepted, %u rejected)", r->dst_s, r->src_s,
 	    r->accepted, r->rejected);
 	packet_fill_responder(ifp, &r->pkt, NULL);
 	packet_send(ifp, to, &r->pkt);
@@ -534,7 +534,7 @@ server_registration_request(struct nhrp_iface *ifp, struct nhrp_packet *pkt,
 	struct nhrp_cie *c;
 	const struct nhrp_ext *fe;
 	char b1[NHRP_ADDRSTRLEN], b2[NHRP_ADDRSTRLEN];
-	bool first;
+	bool first, rewritten = false;
 
 	log_info("Received Registration Request from proto src %s to %s",
 	    af(&pkt->src_proto, b1), af(&pkt->dst_proto, b2));
@@ -543,8 +543,11 @@ server_registration_request(struct nhrp_iface *ifp, struct nhrp_packet *pkt,
 	if ((lp == NULL || lp->prefix != 32 ||
 	    !nhrp_addr_is_unspec(&lp->nbma) ||
 	    !nhrp_addr_equal(&lp->proto, &pkt->dst_proto)) &&
-	    !nhrp_addr_is_unspec(&ifp->proto))
+	    !nhrp_addr_is_unspec(&ifp->proto) &&
+	    !nhrp_addr_equal(&pkt->dst_proto, &ifp->proto)) {
 		pkt->dst_proto = ifp->proto;
+		rewritten = true;
+	}
 	if (reg_find(&pkt->src_nbma, &pkt->src_proto, &pkt->dst_proto)) {
 		log_info("Already processing: resent packet ignored.");
 		return;
@@ -565,6 +568,11 @@ server_registration_request(struct nhrp_iface *ifp, struct nhrp_packet *pkt,
 		return;
 	}
 	r->ifp = ifp;
+	memcpy(r->src_s, b1, sizeof(r->src_s));
+	if (rewritten)
+		af(&pkt->dst_proto, r->dst_s);
+	else
+		memcpy(r->dst_s, b2, sizeof(r->dst_s));
 	r->key_nbma = pkt->src_nbma;
 	r->key_src = pkt->src_proto;
 	r->key_dst = pkt->dst_proto;
