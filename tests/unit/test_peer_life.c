@@ -13,8 +13,10 @@
  * and the expiry checks and renewals of PEER-19/20/21; SCR-18 (hook
  * variables present only when applicable); PKT-10 (an indication
  * without shortcut is ignored); RDR-05 (with shortcut, only about our
- * own packets); MC-02/MC-03 (multicast members).
+ * own packets); MC-02/MC-03 (multicast members); SCR-06 (one CIE at a
+ * time); SCR-14 (route-down on next-hop loss); RDR-06 (who-has).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,7 +44,7 @@ static const char cfg[] =
     " map 10.254.0.1/24 198.51.100.1\n"
     " shortcut-target 192.168.2.0/24\n"
     " multicast nhs\n"
-    " multicast 10.254.0.3\n"
+    " multicast 10.254.0.88\n"
     "interface gre3\n"
     " shortcut\n"
     " map 10.253.0.1/24 198.51.100.1\n";
@@ -655,6 +657,21 @@ test_shortcut_and_renewal(void)
 	    fx_count("peer-up") == nup,
 	    "PEER-19: renewed without peer-up, expires 600 s later");
 
+	/* PEER-21: a STALE notification clears used */
+	peer_neigh_event(iface_by_name("gre2"), &nh->proto, false);
+	OK((nh->flags & PEER_F_USED) == 0, "PEER-21: STALE clears used");
+
+	/* SCR-14: losing the next hop takes the shortcut down */
+	STR_EQ(fx_ctl("flush protocol 10.254.0.3"),
+	    "Status: ok\nEntries-Affected: 1\n", "flush the next hop");
+	OK(fx_count("route-down") == 1 && fake_hook_has(
+	    fake_last_hook("route-down"), "NHRP_TYPE=shortcut-route "
+	    "NHRP_DESTADDR=192.168.3.0 NHRP_DESTPREFIX=24 "
+	    "NHRP_NEXTHOP=10.254.0.3"),
+	    "SCR-14: route-down when the next hop goes");
+	OK(fx_find("gre2", "192.168.3.0", 24, PT(PEER_SHORTCUT_ROUTE)) == NULL,
+	    "SCR-14: the shortcut-route is gone with its next hop");
+
 	/* PEER-19: an unused cached entry goes at its expiry */
 	core_fake_now = 1500.0;
 	OK(resolve("10.254.0.40") != NULL, "incomplete 10.254.0.40");
@@ -771,7 +788,7 @@ static void
 test_multicast_members(void)
 {
 	const struct nhrp_addr *m = NULL;
-	struct nhrp_peer *d;
+	struct nhrp_peer *d, *e;
 	int n;
 
 	if ((d = peer_new(iface_by_name("gre2"), PEER_DYNAMIC)) != NULL) {
@@ -783,16 +800,102 @@ test_multicast_members(void)
 		peer_insert(d);
 		mcast_peer_changed(d);
 	}
+	if ((e = peer_new(iface_by_name("gre2"), PEER_DYNAMIC)) != NULL) {
+		e->proto = fx_a("10.254.0.88");
+		e->prefix = 32;
+		e->nbma = fx_a("203.0.113.88");
+		e->flags |= PEER_F_UP | PEER_F_LOWER_UP;
+		e->expire = 9000;
+		peer_insert(e);
+		mcast_peer_changed(e);
+	}
 	n = mcast_members(iface_by_name("gre2"), &m);
 	OK(n == 2 && strcmp(fx_fmt(&m[0]), "198.51.100.1") == 0 &&
-	    strcmp(fx_fmt(&m[1]), "198.51.100.33") == 0,
+	    strcmp(fx_fmt(&m[1]), "203.0.113.88") == 0,
 	    "MC-02/MC-03: members: the up static NHS and the entry of "
-	    "\"multicast 10.254.0.3\"");
+	    "\"multicast 10.254.0.88\"");
 	OK(d != NULL && !mcast_is_member(d),
 	    "MC-02: multicast nhs: a registered dynamic entry is no member");
 	d = fx_find("gre2", "10.254.0.22", 32, PT(PEER_CACHED));
 	OK(d != NULL && peer_is_up(d) && !mcast_is_member(d),
 	    "MC-02: an up cached entry is no member");
+}
+
+/* SCR-06: one peer-register per CIE, one CIE at a time */
+static void
+test_two_cies(void)
+{
+	struct nhrp_packet p, r;
+	struct nhrp_cie *c;
+	size_t i;
+
+	nhrp_packet_init(&p, NHRP_REGISTRATION_REQUEST);
+	p.hop_count = 16;
+	p.flags = 0x8002;
+	p.request_id = 900;
+	p.src_nbma = fx_a("198.51.100.91");
+	p.src_proto = fx_a("10.255.255.91");
+	p.dst_proto = fx_a("10.255.255.1");
+	c = nhrp_cie_list_add(&p.cies);
+	c->prefix_len = 0xff;
+	c->holding_time = 600;
+	c = nhrp_cie_list_add(&p.cies);
+	c->prefix_len = 32;
+	c->holding_time = 600;
+	c->proto = fx_a("10.255.255.92");
+	nhrp_packet_ext_add(&p, NHRP_EXT_FORWARD_TRANSIT, true);
+	nhrp_packet_ext_add(&p, NHRP_EXT_REVERSE_TRANSIT, true);
+	nhrp_packet_ext_add(&p, NHRP_EXT_RESPONDER, true);
+	fake.npkt = 0;
+	fx_rx_pkt(5, "198.51.100.91", &p);
+	nhrp_packet_clear(&p);
+	OK(fake_hook_has(fake_last_hook("peer-register"),
+	    "NHRP_DESTADDR=10.255.255.91") && fake.hook[fake.nhook - 1].pending,
+	    "SCR-06: peer-register for the first CIE");
+	fake_hook_done_match("peer-register", "NHRP_DESTADDR=10.255.255.91", 0);
+	OK(!fake_hook_has(fake_last_hook("peer-register"),
+	    "NHRP_DESTADDR=10.255.255.92"),
+	    "SCR-06: the second CIE waits for the first");
+	fake_hook_done_match("peer-up", "NHRP_DESTADDR=10.255.255.91", 0);
+	fake_neigh_ack(0);
+	OK(fake_hook_has(fake_last_hook("peer-register"),
+	    "NHRP_DESTADDR=10.255.255.92 NHRP_DESTNBMA=198.51.100.91"),
+	    "SCR-06: then peer-register for the second CIE");
+	fake_hook_done_match("peer-register", "NHRP_DESTADDR=10.255.255.92", 0);
+	fake_hook_done_match("peer-up", "NHRP_DESTADDR=10.255.255.92", 0);
+	fake_neigh_ack(0);
+	OK(fake.npkt == 1 && fx_sent(-1, &r, NULL) == 0 &&
+	    r.type == NHRP_REGISTRATION_REPLY && r.request_id == 900 &&
+	    r.cies.n == 2 && r.cies.cie[0].code == 0 &&
+	    r.cies.cie[1].code == 0, "one reply, both CIEs accepted");
+	if (fake.npkt == 1)
+		nhrp_packet_clear(&r);
+	for (i = 91; i <= 92; i++) {
+		char a[32];
+
+		snprintf(a, sizeof(a), "10.255.255.%zu", i);
+		OK(fx_find("gre1", a, 32, PT(PEER_DYNAMIC)) != NULL &&
+		    peer_is_up(fx_find("gre1", a, 32, PT(PEER_DYNAMIC))),
+		    "a binding per CIE");
+	}
+}
+
+/* RDR-06: a kernel who-has for an in-NBMA address starts a resolution
+ * even without shortcut */
+static void
+test_who_has(void)
+{
+	struct nhrp_addr a = fx_a("10.254.0.60");
+	struct nhrp_packet q;
+
+	fake.npkt = 0;
+	peer_neigh_request(iface_by_name("gre2"), &a);
+	OK(fx_find("gre2", "10.254.0.60", 32, PT(PEER_INCOMPLETE)) != NULL &&
+	    fx_sent(-1, &q, NULL) == 0 && q.type == NHRP_RESOLUTION_REQUEST &&
+	    strcmp(fx_fmt(&q.dst_proto), "10.254.0.60") == 0,
+	    "RDR-06: who-has 10.254.0.60 on gre2 (no shortcut): resolution");
+	if (fake.npkt > 0)
+		nhrp_packet_clear(&q);
 }
 
 int
@@ -838,6 +941,7 @@ main(void)
 	test_conflicts();
 	test_no_cie_and_load();
 	test_forward_and_purge();
+	test_two_cies();
 	test_incomplete();
 	test_responder();
 	test_cached_peer_up_failure();
@@ -846,6 +950,7 @@ main(void)
 	test_indication_ignored();
 	test_indication_shortcut();
 	test_multicast_members();
+	test_who_has();
 	conf_free(conf);
 	return tap_done();
 }
