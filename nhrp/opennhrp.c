@@ -80,6 +80,8 @@ remove_pid_file(void)
 static void __attribute__((noreturn))
 die(int code)
 {
+	if (admin_up)
+		admin_shutdown();	/* e.g. a failed daemonize: no stale socket */
 	remove_pid_file();
 	exit(code);
 }
