@@ -5,17 +5,22 @@
 # shows both dynamic entries with the right fields, the hooks ran with the
 # right variables, the spokes show their static NHS entry up, the hub
 # answers "interface show", and SIGTERM exits cleanly (pid file removed,
-# down hooks run).
+# down hooks run).  The whole WAN is captured: every NHRP packet the
+# three daemons sent decodes cleanly in tshark.
 #
 #   hub   gre1 10.255.255.1  eth0 198.51.100.1
 #   s2    gre1 10.255.255.2  eth0 198.51.100.2  map 10.255.255.1/24 hub register
 #   s3    gre1 10.255.255.3  eth0 198.51.100.3  map 10.255.255.1/24 hub register
 
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/wireshark.sh"
 
 nhrp_add_node hub 1
 nhrp_add_node s2 2
 nhrp_add_node s3 3
+
+check "capture on the WAN bridge" nhrp_capture_start wan br0
+nhrp_capture_from wan br0 hub s2 s3
 
 nhrp_conf hub <<'CONF'
 interface gre1
@@ -117,5 +122,7 @@ wait_for 10 "hub: s3's registration purged by its shutdown" \
 check "hub still answers" nhrp_ctl hub show
 check "s2 exits 0 on SIGTERM" stop_diag s2
 check "hub exits 0 on SIGTERM" stop_diag hub
+check "every NHRP packet hub, s2 and s3 sent decodes cleanly (tshark)" \
+    nhrp_capture_check wan br0
 
 tap_done
