@@ -47,6 +47,8 @@
  *              (captures s6a: hop 1, NAT only, prefix 32, destination =
  *              own address) [opennhrp]; -U clears the U flag
  *   -D SECS    give up after SECS [600]; -L MS linger for late replies
+ *              (answers to requests the spoke gave up on count as late;
+ *              the linger ends early once every one has come) [0]
  *   -l LABEL   label in the summary; -q only the summary line
  *
  * A bench tool, not part of make check.
@@ -109,6 +111,7 @@ struct spoke {
 	uint32_t	target;		/* resolve: index of the spoke to resolve */
 	uint8_t		tries;
 	uint8_t		stage;
+	uint8_t		gaveup;		/* unanswered; a reply may still come */
 	struct spokeq	*inq;		/* outq or purgeq */
 };
 
@@ -136,8 +139,9 @@ struct opts {
 struct stats {
 	unsigned long	sent, retrans, rx, rx_nhrp, parse_err, ok, fail, unanswered,
 			dup, errind, wrong, fwd_answered, other, purge_ok,
-			purge_fail, unfinished;
+			purge_fail, unfinished, late;
 	unsigned	last_fail_code;
+	unsigned long	fail_codes[257];	/* failed replies by CIE code; 256: no CIE */
 };
 
 static struct opts	 o;
@@ -146,6 +150,7 @@ static struct spoke	*spokes;
 static struct spokeq	 outq = TAILQ_HEAD_INITIALIZER(outq);
 static struct spokeq	 purgeq = TAILQ_HEAD_INITIALIZER(purgeq);
 static unsigned		 outstanding;
+static unsigned		 gaveup;	/* spokes waiting for a late reply */
 static uint32_t		 next_rid;
 static uint32_t		*lat_us, *purge_lat_us;
 static size_t		 nlat, npurge_lat;
@@ -387,6 +392,10 @@ send_request(struct spoke *s)
 static void
 start_stage(struct spoke *s, enum stage stage, uint64_t now)
 {
+	if (s->gaveup) {
+		s->gaveup = 0;
+		gaveup--;
+	}
 	s->stage = stage;
 	s->rid = next_rid++;
 	if (next_rid == 0)
@@ -420,9 +429,11 @@ stage_done(struct spoke *s, int answered, int success, uint64_t now)
 		start_stage(s, ST_REG, now);
 		return;
 	}
-	if (!answered)
+	if (!answered) {
 		st.unanswered++;
-	else if (success) {
+		s->gaveup = 1;
+		gaveup++;
+	} else if (success) {
 		st.ok++;
 		lat_us[nlat++] = (uint32_t)(now - s->sent_us);
 	} else
@@ -511,6 +522,14 @@ handle_reply(struct spoke *s, const struct nhrp_packet *pkt, uint8_t want,
 	const struct nhrp_cie *c;
 	int success;
 
+	if (s != NULL && s->stage == ST_IDLE && s->gaveup &&
+	    s->rid == pkt->request_id) {
+		/* the answer to a request the spoke gave up on */
+		s->gaveup = 0;
+		gaveup--;
+		st.late++;
+		return;
+	}
 	if (s == NULL || s->stage == ST_IDLE || s->rid != pkt->request_id) {
 		st.dup++;
 		return;
@@ -526,9 +545,11 @@ handle_reply(struct spoke *s, const struct nhrp_packet *pkt, uint8_t want,
 		if (pkt->cies.n == 0) {
 			success = 0;
 			st.last_fail_code = 256;
+			st.fail_codes[256]++;
 		} else if ((c = &pkt->cies.cie[0])->code != NHRP_CODE_SUCCESS) {
 			success = 0;
 			st.last_fail_code = c->code;
+			st.fail_codes[c->code]++;
 		} else if (want == NHRP_RESOLUTION_REQUEST &&
 		    (c->nbma.len != 4 ||
 		    nhrp_addr_ipv4(&c->nbma) != spokes[s->target].nbma)) {
@@ -743,10 +764,37 @@ pct_ms(uint32_t *v, size_t n, double q)
 	return v[i] / 1000.0;
 }
 
+/* "5:120,14:3" for the failed replies by CIE code ("none:N" without a CIE), or "-" */
+static void
+fail_codes_str(char *buf, size_t size)
+{
+	size_t len = 0;
+	unsigned c;
+	int n;
+
+	buf[0] = '\0';
+	for (c = 0; c <= 256; c++) {
+		if (st.fail_codes[c] == 0)
+			continue;
+		if (c == 256)
+			n = snprintf(buf + len, size - len, "%snone:%lu",
+			    len ? "," : "", st.fail_codes[c]);
+		else
+			n = snprintf(buf + len, size - len, "%s%u:%lu",
+			    len ? "," : "", c, st.fail_codes[c]);
+		if (n < 0 || (size_t)n >= size - len)
+			break;
+		len += (size_t)n;
+	}
+	if (len == 0)
+		snprintf(buf, size, "-");
+}
+
 static void
 report(enum mode mode, unsigned ops, double secs)
 {
 	double rate, p50, p90, p99, pmax, pp50, pp99;
+	char codes[256];
 
 	qsort(lat_us, nlat, sizeof(*lat_us), cmp_u32);
 	qsort(purge_lat_us, npurge_lat, sizeof(*purge_lat_us), cmp_u32);
@@ -757,6 +805,7 @@ report(enum mode mode, unsigned ops, double secs)
 	pmax = pct_ms(lat_us, nlat, 1.0);
 	pp50 = pct_ms(purge_lat_us, npurge_lat, 0.50);
 	pp99 = pct_ms(purge_lat_us, npurge_lat, 0.99);
+	fail_codes_str(codes, sizeof(codes));
 	if (!o.quiet) {
 		printf("%-8s %7s %7s %6s %6s %7s %6s %9s %9s %8s %8s %8s\n",
 		    "mode", "ops", "ok", "fail", "unans", "retrans", "dup",
@@ -778,6 +827,11 @@ report(enum mode mode, unsigned ops, double secs)
 			    "unfinished %lu, last failure code %u\n",
 			    st.errind, st.parse_err, st.unfinished,
 			    st.last_fail_code);
+		if (st.fail)
+			printf("failed replies by code: %s\n", codes);
+		if (st.unanswered)
+			printf("answers after the spoke gave up: %lu of %lu\n",
+			    st.late, st.unanswered);
 	}
 	printf("loadgen label=%s mode=%s form=%s spokes=%u window=%u "
 	    "holding=%u ops=%u ok=%lu fail=%lu unanswered=%lu unfinished=%lu "
@@ -785,13 +839,15 @@ report(enum mode mode, unsigned ops, double secs)
 	    "purge_ok=%lu purge_fail=%lu sent=%lu rx=%lu rx_nhrp=%lu "
 	    "parse_err=%lu other=%lu last_fail_code=%u elapsed_s=%.3f "
 	    "rate=%.1f p50_ms=%.2f p90_ms=%.2f p99_ms=%.2f max_ms=%.2f "
-	    "purge_p50_ms=%.2f purge_p99_ms=%.2f\n",
+	    "purge_p50_ms=%.2f purge_p99_ms=%.2f fail_codes=%s fail_code5=%lu "
+	    "late=%lu\n",
 	    o.label, mode_names[mode], o.form == F_FRR ? "frr" : "opennhrp",
 	    o.nspokes, o.window, o.holding, ops, st.ok, st.fail,
 	    st.unanswered, st.unfinished, st.retrans, st.dup, st.errind,
 	    st.wrong, st.fwd_answered, st.purge_ok, st.purge_fail, st.sent,
 	    st.rx, st.rx_nhrp, st.parse_err, st.other, st.last_fail_code, secs,
-	    rate, p50, p90, p99, pmax, pp50, pp99);
+	    rate, p50, p90, p99, pmax, pp50, pp99, codes, st.fail_codes[5],
+	    st.late);
 	fflush(stdout);
 }
 
@@ -863,7 +919,7 @@ main(int argc, char *argv[])
 			else
 				o.key = num(optarg, 0, 0xffffffffu);
 			break;
-		case 'L': o.linger_ms = num(optarg, 0, 60000); break;
+		case 'L': o.linger_ms = num(optarg, 0, 3600000); break;
 		case 'l': o.label = optarg; break;
 		case 'n': o.nspokes = num(optarg, 1, 1u << 22); break;
 		case 'q': o.quiet = 1; break;
@@ -942,7 +998,8 @@ main(int argc, char *argv[])
 		if (outstanding == 0 && (next >= ops || stop)) {
 			if (linger_end == 0)
 				linger_end = now + (uint64_t)o.linger_ms * 1000u;
-			if (now >= linger_end || stop)
+			/* nothing more to wait for: every spoke was answered */
+			if (now >= linger_end || stop || gaveup == 0)
 				break;
 		}
 		if (now >= deadline || stop)
