@@ -8,7 +8,9 @@
 # to both hubs with broadcast registrations and learn each hub's protocol
 # address from its reply (PEER-25, PEER-26).  Then an A record disappears
 # (DNS-03: nhs-down and peer-down for that hub), the DNS server stops
-# (DNS-02: the entries stay), and comes back with both records.
+# (DNS-02: the entries stay), and comes back with both records.  The
+# whole WAN is captured: every NHRP packet the four daemons sent decodes
+# cleanly in tshark.
 #
 #   h1    gre1 10.255.255.1  eth0 198.51.100.1
 #   h4    gre1 10.255.255.4  eth0 198.51.100.4
@@ -17,6 +19,7 @@
 #   dns   eth0 198.51.100.53 (no GRE)            dnsmasq
 
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/wireshark.sh"
 
 nhrp_have_daemon || bail_out "no daemon built at $NHRP_DAEMON"
 command -v dnsmasq >/dev/null || bail_out "dnsmasq is not installed"
@@ -26,6 +29,9 @@ nhrp_add_node h4 4
 nhrp_add_node s2 2
 nhrp_add_node s3 3
 nhrp_add_node dns 53 --no-gre
+
+check "capture on the WAN bridge" nhrp_capture_start wan br0
+nhrp_capture_from wan br0 h1 h4 s2 s3
 
 # per-namespace resolv.conf, removed again on exit
 NETNS_ETC=()
@@ -146,4 +152,6 @@ check "s2: h1's entry untouched (a single nhs-up for it)" \
 for n in s2 s3 h1 h4; do
 	check "$n exits 0 on SIGTERM" nhrp_stop $n TERM 30
 done
+check "every NHRP packet h1, h4, s2 and s3 sent decodes cleanly (tshark)" \
+    nhrp_capture_check wan br0
 tap_done
