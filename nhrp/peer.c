@@ -358,7 +358,6 @@ peer_new(struct nhrp_iface *ifp, unsigned type)
 	p->iface = ifp;
 	p->type = (uint8_t)type;
 	p->refcnt = 1;
-	LIST_INIT(&p->children);
 	peers_allocated++;
 	return p;
 }
@@ -1083,10 +1082,27 @@ peer_neigh_failed(int ifindex, const struct nhrp_addr *proto)
 		sysdep_neigh_set(ifindex, proto, NULL, NULL, NULL);
 }
 
+/*
+ * A dynamic-map's children are the dynamic-nhs entries of its prefix
+ * (resolve.c makes them; nothing else does): found through the cache,
+ * not kept in lists in every entry.
+ */
+static void
+peer_remove_children(struct nhrp_peer *p, const char *reason)
+{
+	struct peer_vec v = { 0 };
+	size_t i;
+
+	cache_foreach_prefix(p->iface, &p->proto, p->prefix,
+	    PT(PEER_DYNAMIC_NHS), peer_vec_add_cb, &v);
+	for (i = 0; i < v.n; i++)
+		peer_remove(v.v[i], reason);
+	peer_vec_release(&v);
+}
+
 void
 peer_remove(struct nhrp_peer *p, const char *reason)
 {
-	struct nhrp_peer *c;
 
 	if (p->flags & PEER_F_REMOVED)
 		return;
@@ -1095,17 +1111,8 @@ peer_remove(struct nhrp_peer *p, const char *reason)
 	peer_log("Removing", p);
 	peer_cancel(p);
 	cache_unlink(p);
-	while ((c = LIST_FIRST(&p->children)) != NULL) {
-		LIST_REMOVE(c, child_entry);
-		c->parent = NULL;
-		peer_remove(c, reason);
-		peer_put(c);	/* the parent's reference */
-	}
-	if (p->parent != NULL) {
-		LIST_REMOVE(p, child_entry);
-		p->parent = NULL;
-		peer_put(p);
-	}
+	if (p->type == PEER_DYNAMIC_MAP)
+		peer_remove_children(p, reason);
 	if (p->flags & (PEER_F_UP | PEER_F_LOWER_UP))
 		peer_remove_routes_via(p, reason);
 	peer_run_down_hooks(p, reason);

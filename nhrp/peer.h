@@ -65,7 +65,7 @@ LIST_HEAD(nhrp_peer_list, nhrp_peer);
 /*
  * One cache entry.  Laid out for the hub, where nearly all entries are
  * registered dynamic spokes: what a lookup reads first, no padding holes
- * (288 bytes on LP64; tests/bench/bench_mem prints it), small types where
+ * (256 bytes on LP64; tests/bench/bench_mem prints it), small types where
  * the values are small.  Check the layout with bench_mem after a change.
  */
 struct nhrp_peer {
@@ -95,9 +95,6 @@ struct nhrp_peer {
 	struct srv_reg		*reg;		/* registration waiting on us */
 	const char		*down_reason;
 	char			*hostname;
-	LIST_ENTRY(nhrp_peer)	 child_entry;	/* dynamic-map children */
-	struct nhrp_peer_list	 children;
-	struct nhrp_peer	*parent;
 	struct nhrp_addr	 nat_oa;	/* NAT original (claimed) NBMA */
 	struct nhrp_addr	 my_nbma;	/* own NBMA towards this peer */
 	unsigned		 my_mtu;

@@ -52,9 +52,10 @@ dynmap_refresh(struct nhrp_peer *p)
 static void
 dynmap_dns_cb(void *ctx, int status, const struct nhrp_addr *addrs, size_t n)
 {
-	struct nhrp_peer *p = ctx, *c, *nc;
+	struct nhrp_peer *p = ctx, *c;
+	struct peer_vec kids = { 0 };
 	unsigned char seen[RESOLVER_MAX_ADDRS];
-	size_t i;
+	size_t i, k;
 	unsigned h;
 
 	p->dnsq = NULL;
@@ -66,8 +67,13 @@ dynmap_dns_cb(void *ctx, int status, const struct nhrp_addr *addrs, size_t n)
 	if (n > RESOLVER_MAX_ADDRS)
 		n = RESOLVER_MAX_ADDRS;
 	memset(seen, 0, sizeof(seen));
-	for (c = LIST_FIRST(&p->children); c != NULL; c = nc) {
-		nc = LIST_NEXT(c, child_entry);
+	/* its children: the dynamic-nhs entries of its prefix */
+	cache_foreach_prefix(p->iface, &p->proto, p->prefix,
+	    PT(PEER_DYNAMIC_NHS), peer_vec_add_cb, &kids);
+	for (k = 0; k < kids.n; k++) {
+		c = kids.v[k];
+		if (c->flags & PEER_F_REMOVED)
+			continue;
 		for (i = 0; i < n; i++)
 			if (nhrp_addr_equal(&c->nbma, &addrs[i]))
 				break;
@@ -77,6 +83,7 @@ dynmap_dns_cb(void *ctx, int status, const struct nhrp_addr *addrs, size_t n)
 		}
 		peer_remove(c, "expired");
 	}
+	peer_vec_release(&kids);
 	for (i = 0; i < n; i++) {
 		if (seen[i])
 			continue;
@@ -87,9 +94,6 @@ dynmap_dns_cb(void *ctx, int status, const struct nhrp_addr *addrs, size_t n)
 		c->nbma = addrs[i];
 		c->flags = PEER_F_REGISTER | (p->flags &
 		    (PEER_F_CISCO | PEER_F_NO_UNIQUE));
-		c->parent = p;
-		peer_get(c);
-		LIST_INSERT_HEAD(&p->children, c, child_entry);
 		peer_insert(c);
 		peer_start(c);
 	}

@@ -284,6 +284,33 @@ test_show(struct nhrp_iface *gre)
 	    "Near-Keyword: '1.2.3'\n", "redirect purge with a bad address");
 }
 
+/* a dynamic-map's children are the dynamic-nhs entries of its prefix */
+static void
+test_dynmap_children(struct nhrp_iface *gre)
+{
+	struct nhrp_peer *map, *c1, *c2, *other;
+	struct nhrp_addr a = A("10.77.0.0");
+
+	map = mk(gre, PEER_DYNAMIC_MAP, "10.77.0.0", 16, NULL, 0);
+	c1 = mk(gre, PEER_DYNAMIC_NHS, "10.77.0.0", 16, "192.0.2.71", 0);
+	c2 = mk(gre, PEER_DYNAMIC_NHS, "10.77.0.0", 16, "192.0.2.72", 0);
+	other = mk(gre, PEER_DYNAMIC_NHS, "10.78.0.0", 16, "192.0.2.73", 0);
+	peer_get(c1);
+	peer_get(c2);
+	peer_get(other);
+	peer_remove(map, "user-request");
+	OK((c1->flags & PEER_F_REMOVED) && (c2->flags & PEER_F_REMOVED),
+	    "removing a dynamic-map removes its dynamic-nhs entries");
+	OK((other->flags & PEER_F_REMOVED) == 0,
+	    "a dynamic-nhs entry of another prefix stays");
+	OK(cache_find_exact(gre, &a, 16, PT(PEER_DYNAMIC_NHS)) == NULL,
+	    "no child left in the cache");
+	peer_put(c1);
+	peer_put(c2);
+	peer_remove(other, "user-request");
+	peer_put(other);
+}
+
 static void
 test_scale(void)
 {
@@ -516,6 +543,7 @@ main(void)
 	test_route(gre);
 	test_indexes(gre);
 	test_show(gre);
+	test_dynmap_children(gre);
 	test_scale();
 	test_show_stream();
 	return tap_done();
