@@ -11,18 +11,24 @@
 #      CIE code 14 while the old unique binding lives (RFC 2332 5.2.3,
 #      decisions), ignores the purge from the new NBMA, and takes the new
 #      binding once the old one expired.
+# The whole WAN is captured: every NHRP packet the three daemons sent,
+# from the spokes' old and new NBMA addresses, decodes cleanly in tshark.
 #
 #   hub   gre1 10.255.255.1  eth0 198.51.100.1
 #   s2    gre1 10.255.255.2  eth0 198.51.100.2 -> .12   no-unique
 #   s3    gre1 10.255.255.3  eth0 198.51.100.3 -> .13   unique
 
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/wireshark.sh"
 
 nhrp_have_daemon || bail_out "no daemon built at $NHRP_DAEMON"
 
 nhrp_add_node hub 1
 nhrp_add_node s2 2
 nhrp_add_node s3 3
+
+check "capture on the WAN bridge" nhrp_capture_start wan br0
+nhrp_capture_from wan br0 hub s2 s3 198.51.100.12 198.51.100.13
 
 nhrp_conf hub <<'CONF'
 interface gre1
@@ -123,4 +129,6 @@ check "hub still answers" nhrp_ctl hub show
 for n in s2 s3 hub; do
 	check "$n exits 0 on SIGTERM" nhrp_stop $n TERM 30
 done
+check "every NHRP packet hub, s2 and s3 sent decodes cleanly (tshark)" \
+    nhrp_capture_check wan br0
 tap_done
