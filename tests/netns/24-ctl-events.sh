@@ -6,7 +6,9 @@
 # (user-request, lower-down, expired: section 4.4 and decisions), a
 # peer-register hook refusing one spoke (CIE code 4), CTL-13 (purging a
 # static NHS entry re-runs peer-up and re-registers), SCR-09 (no peer-up
-# on refresh), and a dynamic entry expiring when its spoke stops.
+# on refresh), and a dynamic entry expiring when its spoke stops.  The
+# whole WAN is captured: every NHRP packet the four daemons sent decodes
+# cleanly in tshark.
 #
 #   hub   gre1 10.255.255.1  eth0 198.51.100.1   hook refuses 10.255.255.4
 #   s2    gre1 10.255.255.2  eth0 198.51.100.2   map 10.255.255.1/24 hub register
@@ -14,6 +16,7 @@
 #   s4    gre1 10.255.255.4  eth0 198.51.100.4   map 10.255.255.1/24 hub register
 
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/wireshark.sh"
 
 nhrp_have_daemon || bail_out "no daemon built at $NHRP_DAEMON"
 
@@ -21,6 +24,9 @@ nhrp_add_node hub 1
 nhrp_add_node s2 2
 nhrp_add_node s3 3
 nhrp_add_node s4 4
+
+check "capture on the WAN bridge" nhrp_capture_start wan br0
+nhrp_capture_from wan br0 hub s2 s3 s4
 
 nhrp_conf hub <<'CONF'
 interface gre1
@@ -182,4 +188,6 @@ check "hub still answers" nhrp_ctl hub show
 for n in s2 s3 s4 hub; do
 	check "$n exits 0 on SIGTERM" nhrp_stop $n TERM 30
 done
+check "every NHRP packet hub, s2, s3 and s4 sent decodes cleanly (tshark)" \
+    nhrp_capture_check wan br0
 tap_done
