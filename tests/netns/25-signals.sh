@@ -7,7 +7,9 @@
 # SIGTERM on a spoke (down hooks, neighbours FAILED, Purge to the NHS,
 # exit 0, pid file removed), the pid file (CLI-04/05), a stale admin
 # socket replaced (CTL-22) and a live one kept, control clients vanishing
-# mid-request/mid-reply (SIG-04).
+# mid-request/mid-reply (SIG-04).  The whole WAN is captured: every NHRP
+# packet hub, s2 and s3 sent (the shutdown purges too) decodes cleanly in
+# tshark; x, without GRE, sends none.
 #
 #   hub   gre1 10.255.255.1  eth0 198.51.100.1   map 10.255.255.9/32 198.51.100.9
 #   s2    gre1 10.255.255.2  eth0 198.51.100.2   map 10.255.255.1/24 hub register
@@ -15,6 +17,7 @@
 #   x     eth0 198.51.100.8 (no GRE)
 
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/wireshark.sh"
 
 nhrp_have_daemon || bail_out "no daemon built at $NHRP_DAEMON"
 
@@ -22,6 +25,9 @@ nhrp_add_node hub 1
 nhrp_add_node s2 2
 nhrp_add_node s3 3
 nhrp_add_node x 8 --no-gre
+
+check "capture on the WAN bridge" nhrp_capture_start wan br0
+nhrp_capture_from wan br0 hub s2 s3
 
 nhrp_conf hub <<'CONF'
 interface gre1
@@ -202,4 +208,6 @@ check "hub: s2 still registered" hub_has 10.255.255.2
 check "s2 exits 0 on SIGINT" nhrp_stop s2 INT 30
 check "s2: pid file removed" test ! -e "$RUNDIR/s2.pid"
 check "hub exits 0 on SIGTERM" nhrp_stop hub TERM 30
+check "every NHRP packet hub, s2 and s3 sent decodes cleanly (tshark)" \
+    nhrp_capture_check wan br0
 tap_done
