@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <ev.h>
@@ -28,9 +29,11 @@
 #include "hash.h"
 #include "packet.h"
 #include "ptrie.h"
+#include "nhrp/admin.h"
 #include "nhrp/cache.h"
 #include "nhrp/conf.h"
 #include "nhrp/core.h"
+#include "nhrp/ctl.h"
 #include "nhrp/iface.h"
 #include "nhrp/log.h"
 #include "nhrp/packet_io.h"
@@ -156,6 +159,56 @@ setup(void)
 	return iface_by_name("gre1");
 }
 
+/* CPU time: the host may be busy, wall time would measure it */
+static double
+mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/*
+ * What a show costs the loop: the whole reply at once (as before issue
+ * 7), and with parts: the request (snapshot + first part) and the
+ * longest later part.
+ */
+static void
+show_cost(void)
+{
+	struct admin_out out;
+	double t0, whole, first, part, worst = 0;
+	size_t bytes, parts = 0;
+
+	memset(&out, 0, sizeof(out));
+	t0 = mono();
+	ctl_handler(NULL, ADMIN_CMD_SHOW, "", &out);
+	whole = mono() - t0;
+	bytes = out.len;
+	admin_out_free(&out);
+
+	memset(&out, 0, sizeof(out));
+	out.incremental = true;
+	t0 = mono();
+	ctl_handler(NULL, ADMIN_CMD_SHOW, "", &out);
+	first = mono() - t0;
+	for (;;) {
+		admin_out_reset(&out);
+		t0 = mono();
+		if (admin_out_more(&out))
+			break;
+		part = mono() - t0;
+		if (part > worst)
+			worst = part;
+		parts++;
+	}
+	admin_out_free(&out);
+	printf("       show: %zu bytes; at once %.1f ms CPU; in parts: request "
+	    "%.2f ms, %zu parts, longest %.2f ms\n", bytes, whole * 1e3,
+	    first * 1e3, parts, worst * 1e3);
+}
+
 static int
 run(unsigned n)
 {
@@ -203,6 +256,7 @@ run(unsigned n)
 	    (double)(rss1 > rss0 ? rss1 - rss0 : 0) * 1024.0 / n,
 	    (double)trie / ifp->npeers, (double)hash / ifp->npeers,
 	    nhrp_ptrie_nodes(ifp->trie));
+	show_cost();
 	fflush(stdout);
 	return 0;
 }
