@@ -36,6 +36,48 @@ static int handler_calls;
 static enum admin_cmd last_cmd;
 static char last_args[1024];
 
+/* a reply made by a producer, DEFER_PARTS parts of DEFER_PART bytes */
+#define DEFER_PARTS	1000
+#define DEFER_PART	8192
+
+static int defer_calls, defer_frees;
+
+struct defer_ctx {
+	int	 done;
+};
+
+static int
+deferred_more(void *arg, struct admin_out *out)
+{
+	struct defer_ctx *d = arg;
+	int i;
+
+	defer_calls++;
+	for (i = 0; i < DEFER_PART / 64; i++)
+		admin_printf(out, "%063d\n", d->done);
+	return ++d->done >= DEFER_PARTS;
+}
+
+static void
+deferred_free(void *arg)
+{
+	defer_frees++;
+	free(arg);
+}
+
+static void
+deferred_start(struct admin_out *out)
+{
+	struct defer_ctx *d;
+
+	admin_printf(out, "Status: ok\n\n");
+	if ((d = calloc(1, sizeof(*d))) == NULL) {
+		out->oom = true;
+		return;
+	}
+	admin_out_defer(out, deferred_more, deferred_free, d);
+}
+
 static void
 handler(void *arg, enum admin_cmd cmd, const char *args,
     struct admin_out *out)
@@ -45,6 +87,10 @@ handler(void *arg, enum admin_cmd cmd, const char *args,
 	handler_calls++;
 	last_cmd = cmd;
 	snprintf(last_args, sizeof(last_args), "%s", args);
+	if (cmd == ADMIN_CMD_SHOW && strcmp(args, " deferred") == 0) {
+		deferred_start(out);
+		return;
+	}
 	if (cmd == ADMIN_CMD_SHOW && strcmp(args, " big") == 0) {
 		admin_printf(out, "Status: ok\n\n");
 		for (n = 0; n < BIG_REPLY / 64; n++)
@@ -179,6 +225,39 @@ request_noreply(const char *what, const char *req, size_t len,
 	INT_EQ(r.len, 0, "%s: no reply", what);
 	INT_EQ(handler_calls, calls, "%s: handler not called", what);
 	close(fd);
+}
+
+/* Long replies part by part: only as fast as the client reads. */
+static void
+test_deferred(void)
+{
+	struct reply r;
+	int fd, calls;
+
+	defer_calls = defer_frees = 0;
+	fd = client(path);
+	csend(fd, "show deferred\n", 14);
+	pump(0.3);
+	calls = defer_calls;
+	OK(calls > 0 && calls < 64,
+	    "stalled client: %d of %d parts produced", calls, DEFER_PARTS);
+	collect(fd, 20.0, &r);
+	OK(r.eof && r.err == 0 &&
+	    r.len == 12 + (size_t)DEFER_PARTS * DEFER_PART,
+	    "deferred reply complete when read (%zu bytes)", r.len);
+	OK(strncmp(r.head, "Status: ok\n\n0000", 16) == 0,
+	    "deferred reply starts with the first part");
+	INT_EQ(defer_calls, DEFER_PARTS, "every part produced once");
+	INT_EQ(defer_frees, 1, "producer released after the reply");
+	close(fd);
+
+	fd = client(path);
+	csend(fd, "show deferred\n", 14);
+	pump(0.1);
+	close(fd);
+	pump(0.3);
+	INT_EQ(defer_frees, 2, "producer released when the client vanished");
+	INT_EQ(admin_nconns(), 0, "vanished client: connection freed");
 }
 
 static void
@@ -533,6 +612,7 @@ main(void)
 		test_requests();
 		test_timeout();
 		test_big_reply();
+		test_deferred();
 		test_conn_cap();
 		test_emfile();
 		test_socket_file();
