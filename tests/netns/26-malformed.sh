@@ -8,12 +8,15 @@
 # garbage, hop count 0 in transit.  The hub must keep serving, answer with
 # the Error Indications RFC 2332 asks for (captured on x), register a
 # well-formed packet afterwards, and keep the real spoke registered.
+# The whole WAN is captured: every NHRP packet the hub and s2 sent decodes
+# cleanly in tshark (x's crafted ones are decoded, not judged).
 #
 #   hub   gre1 10.255.255.1  eth0 198.51.100.1   cisco-authentication secret12
 #   s2    gre1 10.255.255.2  eth0 198.51.100.2   map 10.255.255.1/24 hub register
 #   x     gre1 10.255.255.9  eth0 198.51.100.9   injector
 
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/wireshark.sh"
 
 nhrp_have_daemon || bail_out "no daemon built at $NHRP_DAEMON"
 [ -x "$PKTIO" ] || bail_out "no pktio at $PKTIO"
@@ -21,6 +24,9 @@ nhrp_have_daemon || bail_out "no daemon built at $NHRP_DAEMON"
 nhrp_add_node hub 1
 nhrp_add_node s2 2
 nhrp_add_node x 9
+
+check "capture on the WAN bridge" nhrp_capture_start wan br0
+nhrp_capture_from wan br0 hub s2
 
 nhrp_conf hub <<'CONF'
 interface gre1
@@ -227,4 +233,6 @@ check "hub: bad checksum logged" \
 
 check "s2 exits 0 on SIGTERM" nhrp_stop s2 TERM 30
 check "hub exits 0 on SIGTERM" nhrp_stop hub TERM 30
+check "every NHRP packet the hub and s2 sent decodes cleanly (tshark)" \
+    nhrp_capture_check wan br0
 tap_done
