@@ -13,6 +13,17 @@
 #include "peer.h"
 #include "resolver.h"
 
+/* a failed "map ... HOSTNAME": start the entry again in rand[60,180] s */
+static void
+peer_dns_retry(struct nhrp_peer *p)
+{
+	double delay = rand_between(60, 180);
+
+	log_error("Failed to resolve '%s'", p->hostname);
+	log_info("Retrying '%s' in %.0f s", p->hostname, delay);
+	peer_restart(p, delay);
+}
+
 static void
 peer_dns_cb(void *ctx, int status, const struct nhrp_addr *addrs, size_t n)
 {
@@ -21,8 +32,7 @@ peer_dns_cb(void *ctx, int status, const struct nhrp_addr *addrs, size_t n)
 
 	p->dnsq = NULL;
 	if (status != 0 || n == 0) {
-		log_error("Failed to resolve '%s'", p->hostname);
-		peer_restart(p, rand_between(60, 180));
+		peer_dns_retry(p);
 		return;
 	}
 	log_info("Resolved '%s' as %s", p->hostname,
@@ -37,10 +47,8 @@ resolve_peer(struct nhrp_peer *p)
 	if (p->hostname == NULL || p->dnsq != NULL)
 		return;
 	p->dnsq = resolver_lookup(p->hostname, peer_dns_cb, p);
-	if (p->dnsq == NULL) {
-		log_error("Failed to resolve '%s'", p->hostname);
-		peer_restart(p, rand_between(60, 180));
-	}
+	if (p->dnsq == NULL)
+		peer_dns_retry(p);
 }
 
 static void
