@@ -794,19 +794,23 @@ neigh_full_warn(void)
 		return;
 	last = ts.tv_sec;
 	if (sysdep_neigh_gc_thresh(&t1, &t2, &t3) != 0) {
-		log_warnx("Kernel neighbour table full: %lu neighbour entries "
-		    "refused (ENOBUFS); raise net.ipv4.neigh.default."
-		    "gc_thresh1/2/3 above the number of spokes", refused);
+		log_warnx("Kernel neighbour table full: %lu neighbour "
+		    "entr%s refused (ENOBUFS) since the last warning; raise "
+		    "net.ipv4.neigh.default.gc_thresh1/2/3 (initial network "
+		    "namespace) above the number of spokes", refused,
+		    refused == 1 ? "y" : "ies");
 	} else {
 		if (t3 < 1024)
 			t3 = 1024;
-		log_warnx("Kernel neighbour table full: %lu neighbour entries "
-		    "refused (ENOBUFS) at net.ipv4.neigh.default.gc_thresh3 = "
-		    "%u; raise the thresholds above the number of spokes, "
-		    "e.g. sysctl -w net.ipv4.neigh.default.gc_thresh1=%u "
+		log_warnx("Kernel neighbour table full: %lu neighbour "
+		    "entr%s refused (ENOBUFS) since the last warning, at "
+		    "net.ipv4.neigh.default.gc_thresh3 = %u; raise the "
+		    "thresholds above the number of spokes, e.g. sysctl -w "
+		    "net.ipv4.neigh.default.gc_thresh1=%u "
 		    "net.ipv4.neigh.default.gc_thresh2=%u "
 		    "net.ipv4.neigh.default.gc_thresh3=%u",
-		    refused, t3, t3 * 2, t3 * 4, t3 * 8);
+		    refused, refused == 1 ? "y" : "ies", t3, t3 * 2, t3 * 4,
+		    t3 * 8);
 	}
 	refused = 0;
 }
