@@ -5,17 +5,24 @@
 # hub (kernel who-has -> Resolution Request -> forwarded -> reply ->
 # cached entry + direct tunnel), lowerdown/flush with hook reasons,
 # peer-register refusing (code 4), SIGHUP on the hub, malformed packets
-# injected at the hub, hub restart and re-registration.
+# injected at the hub, hub restart and re-registration.  The whole WAN is
+# captured: every NHRP packet the hub and s3 sent decodes cleanly in
+# tshark (s2's are not judged: the injected packets leave from its NBMA
+# address too).
 #
 #   hub   gre1 10.255.255.1  eth0 198.51.100.1
 #   s2    gre1 10.255.255.2  eth0 198.51.100.2  map 10.255.255.1/24 hub register
 #   s3    gre1 10.255.255.3  eth0 198.51.100.3  map 10.255.255.1/24 hub register
 
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/wireshark.sh"
 
 nhrp_add_node hub 1
 nhrp_add_node s2 2
 nhrp_add_node s3 3
+
+check "capture on the WAN bridge" nhrp_capture_start wan br0
+nhrp_capture_from wan br0 hub s3
 
 nhrp_conf hub <<'CONF'
 interface gre1
@@ -130,4 +137,15 @@ check "s2: nhs-down user-request, then nhs-up again after the purge" \
 check "s2 exits 0 on SIGTERM" stop_diag s2
 check "s3 exits 0 on SIGTERM" stop_diag s3
 check "hub exits 0 on SIGTERM" stop_diag hub
+# Allowed, and only these: the hub's Error Indication quotes the injected
+# packet whose extension offset is past its end, and tshark judges the
+# quoted packet; the hub's Registration Replies for 10.255.255.24 (the
+# 40-extension packet, and the copies that then bounce between s2 and the
+# hub until the hop count runs out) keep the request's extensions (spec
+# 6.6): tshark reads the injected type 10 with its 4 bytes "abcd" as a
+# truncated Mobile NHC Authentication Extension.
+check "every NHRP packet the hub and s3 sent decodes cleanly (tshark)" \
+    nhrp_capture_check wan br0 1 \
+    '^Extension offset is less than the fixed header length or larger than the packet size$|^Incomplete Authentication Extension$' \
+    'nhrp.src.prot.addr == 10.255.255.24'
 tap_done
