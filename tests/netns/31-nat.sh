@@ -3,7 +3,10 @@
 #
 # 31-nat: a spoke behind NAT (nftables masquerade) registers through the
 # Cisco NAT extension and gets shortcuts (spec 6.8, PKT-19/20, PEER-08,
-# SCR-18, captures s5).
+# SCR-18, captures s5).  Both sides of the NAT are captured: on the WAN
+# bridge every NHRP packet the hub, s3 and s2 (as 198.51.100.10 once
+# masqueraded) sent, and on the NAT box's inside every packet s2 sent
+# (from 192.168.100.2), must decode cleanly in tshark.
 #
 #   hub  gre1 10.255.255.1  eth0 198.51.100.1 (redirect)
 #   nat  eth0 198.51.100.10 (WAN) -- in0 192.168.100.1, masquerade on eth0
@@ -13,6 +16,7 @@
 #        lan0 192.168.3.1 -- s3_lan 192.168.3.2
 
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/wireshark.sh"
 
 nhrp_add_node hub 1
 nhrp_add_node nat 10 --no-gre
@@ -52,6 +56,11 @@ s2 ip addr add 10.255.255.2/24 dev gre1
 s2 ip link set gre1 up
 nhrp_add_lan s2 192.168.2.0/24
 nhrp_add_lan s3 192.168.3.0/24
+
+check "capture on the WAN bridge" nhrp_capture_start wan br0
+nhrp_capture_from wan br0 hub s3 nat
+check "capture on the NAT box's inside (in0)" nhrp_capture_start nat in0
+nhrp_capture_from nat in0 192.168.100.2
 
 nhrp_conf hub <<'CONF'
 interface gre1
@@ -152,4 +161,8 @@ check "direct both ways through the NAT: hub gre1 rx +$((rx2 - rx1)) in 6 s" \
 check "s2 exits 0 on SIGTERM" nhrp_stop s2
 check "s3 exits 0 on SIGTERM" nhrp_stop s3
 check "hub exits 0 on SIGTERM" nhrp_stop hub
+check "WAN: every NHRP packet hub, s3 and s2 (masqueraded) sent decodes cleanly (tshark)" \
+    nhrp_capture_check wan br0
+check "inside the NAT: every NHRP packet s2 sent decodes cleanly (tshark)" \
+    nhrp_capture_check nat in0
 tap_done
