@@ -6,7 +6,9 @@
 # resolution (forwarded by the hub), traffic indication.  A spoke with the
 # wrong secret is refused with an Error Indication (code 11) and counted;
 # so is a spoke without any secret.  The wire form is checked on the hub's
-# gre1 with tshark when it is installed.
+# gre1 with tshark when it is installed, and the whole WAN is captured:
+# every NHRP packet the five daemons sent (the wrong and missing secrets
+# too) decodes cleanly, with no expert message.
 #
 #   hub gre1 10.255.255.1  secret "secret7" (odd length), redirect
 #   s2  gre1 10.255.255.2  "secret7"   lan0 192.168.2.1 -- s2_lan
@@ -15,6 +17,7 @@
 #   s5  gre1 10.255.255.5  no secret
 
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/wireshark.sh"
 
 nhrp_add_node hub 1
 for i in 2 3 4 5; do
@@ -71,6 +74,8 @@ have_tshark=0
 if command -v tshark >/dev/null 2>&1 && command -v dumpcap >/dev/null 2>&1; then
 	have_tshark=1
 	check "capture on the hub's gre1" nhrp_capture hub gre1 hub-gre1
+	check "capture on the WAN bridge" nhrp_capture_start wan br0
+	nhrp_capture_from wan br0 hub s2 s3 s4 s5
 fi
 
 check "hub starts" nhrp_start hub "$RUNDIR/hub.conf" -v
@@ -141,5 +146,7 @@ if [ $have_tshark = 1 ]; then
 	    "$(ts 'sll.pkttype == 4 && nhrp.hdr.op.type == 1')" -gt 0
 	check "no malformed or bad-checksum packet from the hub (Error Indications aside)" \
 	    test "$(ts 'sll.pkttype == 4 && nhrp && nhrp.hdr.op.type != 7 && (_ws.malformed || nhrp.hdr.chksum.status == 0)')" = 0
+	check "every NHRP packet hub, s2, s3, s4 and s5 sent decodes cleanly (tshark)" \
+	    nhrp_capture_check wan br0
 fi
 tap_done
