@@ -7,12 +7,18 @@
 # -d (the parent returns once the socket answers; the daemon has cwd /,
 # umask 0, stdio on /dev/null and its own pid in the pid file), -v debug
 # lines.  Runs in one GRE-less namespace.
+#
+# No NHRP at all: x has no GRE device and every daemon here has an empty
+# configuration, so there is no packet to decode.  The capture on x's
+# eth0 (GRE only) proves it instead: it must hold zero frames.
 
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/wireshark.sh"
 
 nhrp_have_daemon || bail_out "no daemon built at $NHRP_DAEMON"
 
 nhrp_add_node x 8 --no-gre
+check "capture GRE on x's eth0" nhrp_capture_start x eth0
 : | nhrp_conf x
 D=$NHRP_DAEMON
 
@@ -177,4 +183,6 @@ verbose() {
 	grep -q 'starting' "$RUNDIR/x.log"
 }
 check "-v adds the debug lines (Admin: ...), none without it (CLI-08)" verbose
+check "no GRE (so no NHRP) left x at all: 0 frames captured" \
+    test "$(nhrp_capture_frames x eth0)" = 0
 tap_done
