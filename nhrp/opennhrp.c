@@ -38,7 +38,7 @@
 #define EXIT_ADMIN	6
 #define EXIT_DAEMONIZE	8
 
-#define SHUTDOWN_WAIT	5.0	/* seconds for the down hooks to finish */
+#define SHUTDOWN_WAIT	15.0	/* seconds for the down hooks to finish */
 
 static const char *pid_path = NHRP_PID_FILE;
 static int pid_fd = -1;
