@@ -358,6 +358,15 @@ for h in $HUBS; do
 	check "$h: peer-up asked racoonctl for the spokes' ISAKMP and ESP SAs" \
 	    sas_requested $h
 done
+# A spoke whose request timed out while a hub's peer-register hook was still
+# running (slow vtysh in a loaded VM) drops the late reply and registers
+# again 60-180 s later: wait for both nhs-up before BGP needs the tunnel.
+for s in $SPOKES; do
+	for h in $HUBS; do
+		wait_for 200 "$s: nhs-up for $h" \
+		    nhrp_has_event $s nhs-up NHRP_DESTADDR="$(nhrp_addr $h)"
+	done
+done
 # the spokes' bgpd starts once both hubs' scripts have configured them
 for s in $SPOKES; do
 	check "$s: zebra + bgpd (AS ${AS[$s]}, both hubs as neighbours) start" \
@@ -386,7 +395,7 @@ kroute() {	# NODE PREFIX VIA: a kernel route learned through BGP
 }
 for h in $HUBS; do
 	for s in $SPOKES; do
-		wait_for 90 "$h: BGP neighbour $s ($(nhrp_addr $s), AS ${AS[$s]}) Established" \
+		wait_for 120 "$h: BGP neighbour $s ($(nhrp_addr $s), AS ${AS[$s]}) Established" \
 		    established $h "$(nhrp_addr $s)"
 	done
 	check "$h: show bgp summary lists the three spokes, not s14" \
