@@ -6,13 +6,16 @@
 # (an OSPF-hello-like UDP datagram to 224.0.0.5) reaches every registered
 # spoke once, as unicast GRE; a spoke that leaves gets no more copies.
 # The spokes have "multicast nhs": their multicast reaches the hub only.
-# A spoke without any multicast configuration relays nothing.
+# A spoke without any multicast configuration relays nothing.  The whole
+# WAN is captured: every NHRP packet the four daemons sent decodes
+# cleanly in tshark (the relayed multicast is GRE too, not judged).
 #
 #   hub gre1 10.255.255.1  multicast dynamic
 #   s2  gre1 10.255.255.2  multicast nhs     s3 gre1 10.255.255.3  multicast nhs
 #   s4  gre1 10.255.255.4  (no multicast)
 
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/wireshark.sh"
 
 PROBE="${CAPTURE_PROBE:-$top_builddir/tests/sysdep/capture-probe}"
 [ -x "$PROBE" ] || make -C "$top_builddir" tests/sysdep/capture-probe >&2 ||
@@ -22,6 +25,9 @@ nhrp_add_node hub 1
 nhrp_add_node s2 2
 nhrp_add_node s3 3
 nhrp_add_node s4 4
+
+check "capture on the WAN bridge" nhrp_capture_start wan br0
+nhrp_capture_from wan br0 hub s2 s3 s4
 
 nhrp_conf hub <<'CONF'
 interface gre1
@@ -111,4 +117,6 @@ diag "$(grep 'Counters: multicast' "$(nhrp_log hub)" | tail -1)"
 check "s2 exits 0 on SIGTERM" nhrp_stop s2
 check "s4 exits 0 on SIGTERM" nhrp_stop s4
 check "hub exits 0 on SIGTERM" nhrp_stop hub
+check "every NHRP packet hub, s2, s3 and s4 sent decodes cleanly (tshark)" \
+    nhrp_capture_check wan br0
 tap_done
