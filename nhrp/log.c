@@ -1,24 +1,64 @@
 /*
  * log.c - syslog logging with an optional stderr copy.
+ *
+ * Own syslog client instead of glibc's syslog(): glibc tries to connect
+ * to /dev/log on every message while no syslogd listens (socket +
+ * connect + close per line, a third of a busy hub's CPU).  Here the
+ * connection is made lazily and a failed one is retried at most every
+ * LOG_RETRY seconds.  Sends never block: when the socket is full the
+ * message is dropped and counted (a line reports the count once the
+ * socket drains).  The wire format is glibc's: "<PRI>Mmm dd hh:mm:ss
+ * opennhrp[PID]: message", facility daemon, no trailing newline
+ * (a NUL terminates each message on a stream socket).
  */
+#include <sys/socket.h>
+#include <sys/un.h>
+
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "log.h"
+
+#define LOG_IDENT	"opennhrp"
+#define LOG_PATH	"/dev/log"
+#define LOG_RETRY	5.0	/* s between connection attempts */
+#define LOG_BUFSZ	2048
 
 static int log_verbose;
 static int log_to_stderr = 1;
 
+static int log_fd = -1;
+static int log_stream;		/* log_fd is SOCK_STREAM */
+static int log_tried;		/* a connection attempt was made */
+static double log_last_try;	/* monotonic time of the last attempt */
+static unsigned long log_drops, log_drops_reported;
+static pid_t log_pid;
+static time_t log_stamp_sec = (time_t)-1;
+static char log_stamp[32];	/* "Mmm dd hh:mm:ss " of log_stamp_sec */
+
+static void
+log_atfork_child(void)
+{
+	log_pid = 0;
+}
+
 void
 log_init(int foreground, int verbose)
 {
+	static int atfork;
+
 	log_verbose = verbose;
 	log_to_stderr = foreground;
-	openlog("opennhrp", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+	if (!atfork) {
+		atfork = 1;
+		pthread_atfork(NULL, NULL, log_atfork_child);
+	}
 }
 
 void
@@ -33,10 +73,180 @@ log_getverbose(void)
 	return log_verbose;
 }
 
+int
+log_debug_enabled(void)
+{
+	return log_verbose != 0;
+}
+
+unsigned long
+log_dropped(void)
+{
+	return log_drops;
+}
+
 void
 log_stderr(int on)
 {
 	log_to_stderr = on;
+	log_pid = 0;
+}
+
+static double
+log_mono(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
+		return 0.;
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void
+log_disconnect(void)
+{
+	if (log_fd >= 0)
+		close(log_fd);
+	log_fd = -1;
+}
+
+/* one attempt, DGRAM first (EPROTOTYPE: the listener is a stream) */
+static int
+log_connect(void)
+{
+	struct sockaddr_un sun;
+	int fd, type = SOCK_DGRAM;
+
+	log_tried = 1;
+	log_last_try = log_mono();
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	strncpy(sun.sun_path, LOG_PATH, sizeof(sun.sun_path) - 1);
+	for (;;) {
+		fd = socket(AF_UNIX, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+		if (fd < 0)
+			return -1;
+		if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0)
+			break;
+		close(fd);
+		if (errno != EPROTOTYPE || type == SOCK_STREAM)
+			return -1;
+		type = SOCK_STREAM;
+	}
+	log_fd = fd;
+	log_stream = type == SOCK_STREAM;
+	return 0;
+}
+
+/* 0 sent, 1 dropped (full), -1 connection broken */
+static int
+log_send(const char *buf, size_t len)
+{
+	ssize_t n;
+
+	if (log_stream)
+		len++;		/* the NUL terminates it */
+	n = send(log_fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+	if (n == (ssize_t)len)
+		return 0;
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK ||
+	    errno == ENOBUFS || errno == EINTR))
+		return 1;
+	/* broken, or a partial stream write: the framing is lost */
+	return -1;
+}
+
+static size_t
+log_header(char *buf, size_t size, int pri)
+{
+	struct tm tm;
+	time_t now = time(NULL);
+	int n;
+
+	if (now != log_stamp_sec) {
+		log_stamp_sec = now;
+		if (localtime_r(&now, &tm) == NULL ||
+		    strftime(log_stamp, sizeof(log_stamp), "%h %e %T ",
+		    &tm) == 0)
+			log_stamp[0] = '\0';
+	}
+	if (log_pid == 0)
+		log_pid = getpid();
+	n = snprintf(buf, size, "<%d>%s" LOG_IDENT "[%d]: ",
+	    pri | LOG_DAEMON, log_stamp, (int)log_pid);
+	if (n < 0)
+		return 0;
+	return (size_t)n < size ? (size_t)n : size - 1;
+}
+
+static void log_emit(int, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* hands one formatted line (header + message, len bytes) to syslogd */
+static void
+log_write(char *buf, size_t len)
+{
+	int r;
+
+	if (log_fd < 0) {
+		if (log_tried && log_mono() - log_last_try < LOG_RETRY)
+			goto drop;
+		if (log_connect() != 0)
+			goto drop;
+	}
+	r = log_send(buf, len);
+	if (r < 0) {
+		/* syslogd restarted: reconnect at once, once */
+		log_disconnect();
+		if (log_connect() != 0)
+			goto drop;
+		r = log_send(buf, len);
+		if (r < 0) {
+			log_disconnect();
+			goto drop;
+		}
+	}
+	if (r > 0) {
+		log_drops++;
+		return;
+	}
+	if (log_drops != log_drops_reported) {
+		unsigned long d = log_drops - log_drops_reported;
+
+		log_drops_reported = log_drops;
+		log_emit(LOG_WARNING, "%lu log messages dropped (syslog "
+		    "socket full)", d);
+	}
+	return;
+drop:
+	/* no syslogd: nothing to report later, like syslog(3) */
+	return;
+}
+
+static void
+log_vsyslog(int pri, const char *fmt, va_list ap)
+{
+	char buf[LOG_BUFSZ];
+	size_t off;
+	int n;
+
+	off = log_header(buf, sizeof(buf), pri);
+	n = vsnprintf(buf + off, sizeof(buf) - off, fmt, ap);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(buf) - off)
+		n = (int)(sizeof(buf) - off - 1);
+	log_write(buf, off + (size_t)n);
+}
+
+static void
+log_emit(int pri, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vsyslog(pri, fmt, ap);
+	va_end(ap);
 }
 
 static void vlog(int, const char *, va_list) __attribute__((format(printf, 2, 0)));
@@ -54,7 +264,7 @@ vlog(int pri, const char *fmt, va_list ap)
 		fflush(stderr);
 		va_end(ap2);
 	}
-	vsyslog(pri, fmt, ap);
+	log_vsyslog(pri, fmt, ap);
 	errno = saved;
 }
 
@@ -73,7 +283,7 @@ LOGFN(log_warnx, LOG_WARNING)
 LOGFN(log_error, LOG_ERR)
 
 void
-log_debug(const char *fmt, ...)
+(log_debug)(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -95,7 +305,7 @@ vlog_errno(int pri, int err, const char *fmt, va_list ap)
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	if (log_to_stderr)
 		fprintf(stderr, "%s: %s\n", buf, strerror(err));
-	syslog(pri, "%s: %s", buf, strerror(err));
+	log_emit(pri, "%s: %s", buf, strerror(err));
 }
 
 void
