@@ -591,6 +591,9 @@ peer_run_script(struct nhrp_peer *p, const char *event,
 
 	peer_own_nbma(p);
 	script_env_init(&env);
+	/* hooks off: nobody reads the environment, only the key orders */
+	if (script_hooks_off())
+		goto run;
 	script_env_add(&env, "NHRP_TYPE", "%s", peer_type_name(p->type));
 	if (ifp != NULL && !nhrp_addr_is_unspec(&ifp->proto))
 		script_env_add(&env, "NHRP_SRCADDR", "%s", af(&ifp->proto, a));
@@ -623,6 +626,7 @@ peer_run_script(struct nhrp_peer *p, const char *event,
 	    ifp != NULL ? ifp->name : "");
 	script_env_add(&env, "NHRP_GRE_KEY", "%u",
 	    ifp != NULL ? ifp->gre_key : 0);
+run:
 	/* one peer's hooks never overlap and keep their order */
 	snprintf(key, sizeof(key), "%s %s/%u", ifp != NULL ? ifp->name : "",
 	    af(&p->proto, a), p->prefix);
