@@ -258,6 +258,37 @@ bad:
 	return -1;
 }
 
+/*
+ * Dotted quad, as inet_ntop(AF_INET) writes it (an empty string when it
+ * does not fit), without its per-call overhead: it runs for every
+ * address the daemon logs or hands to a hook.
+ */
+static void
+addr_format4(const uint8_t *b, char *buf, size_t len)
+{
+	char tmp[16], *q = tmp;
+	size_t n;
+	unsigned i, v;
+
+	for (i = 0; i < 4; i++) {
+		v = b[i];
+		if (v >= 100) {
+			*q++ = (char)('0' + v / 100);
+			v %= 100;
+			*q++ = (char)('0' + v / 10);
+		} else if (v >= 10)
+			*q++ = (char)('0' + v / 10);
+		*q++ = (char)('0' + v % 10);
+		*q++ = i < 3 ? '.' : '\0';
+	}
+	n = (size_t)(q - tmp);
+	if (n > len) {
+		buf[0] = '\0';
+		return;
+	}
+	memcpy(buf, tmp, n);
+}
+
 char *
 nhrp_addr_format(const struct nhrp_addr *a, char *buf, size_t len)
 {
@@ -265,8 +296,7 @@ nhrp_addr_format(const struct nhrp_addr *a, char *buf, size_t len)
 		return buf;
 	switch (a->afn) {
 	case NHRP_AFN_IPV4:
-		if (inet_ntop(AF_INET, a->addr, buf, (socklen_t)len) == NULL)
-			buf[0] = '\0';
+		addr_format4(a->addr, buf, len);
 		break;
 	case NHRP_AFN_IPV6:
 		if (inet_ntop(AF_INET6, a->addr, buf, (socklen_t)len) == NULL)
