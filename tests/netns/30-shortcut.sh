@@ -9,7 +9,10 @@
 # traffic goes direct: proved by the hub's gre1 receive counter standing
 # still while the ping goes on.  A used shortcut is renewed without
 # hooks; an unused one expires with route-down.  Also: redirect purge,
-# the shortcut set-up latency (first packet -> route-up).
+# the shortcut set-up latency (first packet -> route-up).  The whole WAN
+# is captured: every NHRP packet the three daemons sent (registrations,
+# Traffic Indications, forwarded and answered resolutions, purges)
+# decodes cleanly in tshark.
 #
 #   s2_lan 192.168.2.2 -- lan0 192.168.2.1 s2 gre1 10.255.255.2  eth0 198.51.100.2
 #   s3_lan 192.168.3.2 -- lan0 192.168.3.1 s3 gre1 10.255.255.3  eth0 198.51.100.3
@@ -18,12 +21,16 @@
 #   hub 192.168.2.0/24 via s2, 192.168.3.0/24 via s3.
 
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/wireshark.sh"
 
 nhrp_add_node hub 1
 nhrp_add_node s2 2
 nhrp_add_node s3 3
 nhrp_add_lan s2 192.168.2.0/24
 nhrp_add_lan s3 192.168.3.0/24
+
+check "capture on the WAN bridge" nhrp_capture_start wan br0
+nhrp_capture_from wan br0 hub s2 s3
 
 nhrp_conf hub <<'CONF'
 interface gre1
@@ -208,4 +215,6 @@ check "s2: route-down on shutdown" \
     test "$(nhrp_event_count s2 route-down NHRP_DESTADDR=192.168.3.0)" -ge 2
 check "s3 exits 0 on SIGTERM" nhrp_stop s3
 check "hub exits 0 on SIGTERM" nhrp_stop hub
+check "every NHRP packet hub, s2 and s3 sent decodes cleanly (tshark)" \
+    nhrp_capture_check wan br0
 tap_done
