@@ -70,6 +70,9 @@ got() {	# got NODE DST LEN FROM: number of such packets NODE received
 	eval "log=\$SNIFF_$1"
 	grep -Ec "^sniff pkttype=[0-9]+ nbma=$4 len=$(($3 + 28)) src=[0-9.]+ dst=$2\$" "$log"
 }
+got_ge() {	# got_ge NODE DST LEN FROM N: re-counted on every poll of wait_for
+	test "$(got "$1" "$2" "$3" "$4")" -ge "$5"
+}
 for n in hub s2 s3 s4; do
 	check "sniffer on $n" sniff $n 120
 done
@@ -79,7 +82,7 @@ check "hub sends 3 multicast datagrams out of gre1" \
     hub "$PROBE" udp-mcast gre1 224.0.0.5 120 3
 for n in s2 s3 s4; do
 	wait_for 20 "$n received the hub's 3 multicast packets" \
-	    test "$(got $n 224.0.0.5 120 198.51.100.1)" -ge 3
+	    got_ge $n 224.0.0.5 120 198.51.100.1 3
 done
 sleep 1
 for n in s2 s3 s4; do
@@ -90,7 +93,7 @@ done
 # a spoke with "multicast nhs" relays to the hub only
 check "s2 sends 2 multicast datagrams" s2 "$PROBE" udp-mcast gre1 224.0.0.6 140 2
 wait_for 20 "the hub received s2's 2 packets" \
-    test "$(got hub 224.0.0.6 140 198.51.100.2)" -ge 2
+    got_ge hub 224.0.0.6 140 198.51.100.2 2
 sleep 1
 check "s3 got nothing from s2 (nhs mode: the NHS only)" \
     test "$(got s3 224.0.0.6 140 198.51.100.2)" = 0
@@ -106,7 +109,7 @@ wait_for 30 "hub: s3's binding is gone (its shutdown purge)" \
     bash -c "! $NHRP_CTL -a $(nhrp_sock hub) show | grep -q 10.255.255.3/32"
 check "hub sends 2 more" hub "$PROBE" udp-mcast gre1 224.0.0.5 130 2
 wait_for 20 "s2 received the 2 new ones" \
-    test "$(got s2 224.0.0.5 130 198.51.100.1)" -ge 2
+    got_ge s2 224.0.0.5 130 198.51.100.1 2
 sleep 1
 check "s3 (gone) received none of them" \
     test "$(got s3 224.0.0.5 130 198.51.100.1)" = 0

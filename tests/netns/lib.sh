@@ -410,7 +410,7 @@ nhrp_capture() {
 	    >"$RUNDIR/$name.dumpcap.log" 2>&1 &
 	CAPTURE_PID[$name]=$!
 	BG_PIDS+=("$!")
-	poll 20 test -s "$f" || { echo "dumpcap on $node/$ifc did not start"; return 1; }
+	poll 40 test -s "$f" || { echo "dumpcap on $node/$ifc did not start"; return 1; }
 }
 
 nhrp_capture_stop() {
