@@ -40,7 +40,6 @@ static double log_last_try;	/* monotonic time of the last attempt */
 static unsigned long log_drops, log_drops_reported;
 static pid_t log_pid;
 static time_t log_stamp_sec = (time_t)-1;
-static char log_stamp[32];	/* "Mmm dd hh:mm:ss " of log_stamp_sec */
 
 static void
 log_atfork_child(void)
@@ -156,27 +155,54 @@ log_send(const char *buf, size_t len)
 	return -1;
 }
 
+/*
+ * "<PRI>" then "Mmm dd hh:mm:ss opennhrp[PID]: ", the latter rebuilt
+ * only when the second or the pid changes.
+ */
 static size_t
 log_header(char *buf, size_t size, int pri)
 {
+	static char hdr[80];
+	static size_t hdrlen;
+	static pid_t hdrpid;
 	struct tm tm;
 	time_t now = time(NULL);
-	int n;
+	char stamp[32];
+	unsigned v = (unsigned)(pri | LOG_DAEMON);
+	size_t n = 0;
+	int r;
 
-	if (now != log_stamp_sec) {
-		log_stamp_sec = now;
-		if (localtime_r(&now, &tm) == NULL ||
-		    strftime(log_stamp, sizeof(log_stamp), "%h %e %T ",
-		    &tm) == 0)
-			log_stamp[0] = '\0';
-	}
 	if (log_pid == 0)
 		log_pid = getpid();
-	n = snprintf(buf, size, "<%d>%s" LOG_IDENT "[%d]: ",
-	    pri | LOG_DAEMON, log_stamp, (int)log_pid);
-	if (n < 0)
+	if (now != log_stamp_sec || log_pid != hdrpid) {
+		log_stamp_sec = now;
+		hdrpid = log_pid;
+		if (localtime_r(&now, &tm) == NULL ||
+		    strftime(stamp, sizeof(stamp), "%h %e %T ", &tm) == 0)
+			stamp[0] = '\0';
+		r = snprintf(hdr, sizeof(hdr), "%s" LOG_IDENT "[%d]: ",
+		    stamp, (int)log_pid);
+		hdrlen = r < 0 ? 0 : (size_t)r;
+	}
+	if (size < hdrlen + 8)
 		return 0;
-	return (size_t)n < size ? (size_t)n : size - 1;
+	buf[n++] = '<';
+	if (v >= 100)
+		buf[n++] = (char)('0' + v / 100 % 10);
+	if (v >= 10)
+		buf[n++] = (char)('0' + v / 10 % 10);
+	buf[n++] = (char)('0' + v % 10);
+	buf[n++] = '>';
+	memcpy(buf + n, hdr, hdrlen);
+	return n + hdrlen;
+}
+
+/* worth formatting for syslogd: connected, or time to try again */
+static int
+log_syslog_wanted(void)
+{
+	return log_fd >= 0 || !log_tried ||
+	    log_mono() - log_last_try >= LOG_RETRY;
 }
 
 static void log_emit(int, const char *, ...)
@@ -188,22 +214,18 @@ log_write(char *buf, size_t len)
 {
 	int r;
 
-	if (log_fd < 0) {
-		if (log_tried && log_mono() - log_last_try < LOG_RETRY)
-			goto drop;
-		if (log_connect() != 0)
-			goto drop;
-	}
+	if (log_fd < 0 && log_connect() != 0)
+		return;		/* no syslogd: dropped silently, like syslog(3) */
 	r = log_send(buf, len);
 	if (r < 0) {
 		/* syslogd restarted: reconnect at once, once */
 		log_disconnect();
 		if (log_connect() != 0)
-			goto drop;
+			return;
 		r = log_send(buf, len);
 		if (r < 0) {
 			log_disconnect();
-			goto drop;
+			return;
 		}
 	}
 	if (r > 0) {
@@ -217,26 +239,49 @@ log_write(char *buf, size_t len)
 		log_emit(LOG_WARNING, "%lu log messages dropped (syslog "
 		    "socket full)", d);
 	}
-	return;
-drop:
-	/* no syslogd: nothing to report later, like syslog(3) */
-	return;
 }
 
+static void vlog(int, const char *, va_list) __attribute__((format(printf, 2, 0)));
+
+/* formats once for both stderr and syslogd */
 static void
-log_vsyslog(int pri, const char *fmt, va_list ap)
+vlog(int pri, const char *fmt, va_list ap)
 {
 	char buf[LOG_BUFSZ];
-	size_t off;
-	int n;
+	va_list ap2;
+	size_t off = 0, room;
+	int n, sys, saved = errno;
 
-	off = log_header(buf, sizeof(buf), pri);
-	n = vsnprintf(buf + off, sizeof(buf) - off, fmt, ap);
+	sys = log_syslog_wanted();
+	if (!sys && !log_to_stderr)
+		goto out;
+	if (sys)
+		off = log_header(buf, sizeof(buf), pri);
+	room = sizeof(buf) - off;
+	va_copy(ap2, ap);
+	n = vsnprintf(buf + off, room, fmt, ap2);
+	va_end(ap2);
 	if (n < 0)
-		return;
-	if ((size_t)n >= sizeof(buf) - off)
-		n = (int)(sizeof(buf) - off - 1);
-	log_write(buf, off + (size_t)n);
+		goto out;
+	if (log_to_stderr) {
+		if ((size_t)n < room) {
+			buf[off + (size_t)n] = '\n';
+			fwrite(buf + off, 1, (size_t)n + 1, stderr);
+			buf[off + (size_t)n] = '\0';
+		} else {
+			/* too long for the buffer: stderr gets it whole */
+			vfprintf(stderr, fmt, ap);
+			fputc('\n', stderr);
+		}
+		fflush(stderr);
+	}
+	if (sys) {
+		if ((size_t)n >= room)
+			n = (int)(room - 1);
+		log_write(buf, off + (size_t)n);
+	}
+out:
+	errno = saved;
 }
 
 static void
@@ -245,27 +290,8 @@ log_emit(int pri, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	log_vsyslog(pri, fmt, ap);
+	vlog(pri, fmt, ap);
 	va_end(ap);
-}
-
-static void vlog(int, const char *, va_list) __attribute__((format(printf, 2, 0)));
-
-static void
-vlog(int pri, const char *fmt, va_list ap)
-{
-	va_list ap2;
-	int saved = errno;
-
-	if (log_to_stderr) {
-		va_copy(ap2, ap);
-		vfprintf(stderr, fmt, ap2);
-		fputc('\n', stderr);
-		fflush(stderr);
-		va_end(ap2);
-	}
-	log_vsyslog(pri, fmt, ap);
-	errno = saved;
 }
 
 #define LOGFN(name, pri)				\
@@ -303,8 +329,6 @@ vlog_errno(int pri, int err, const char *fmt, va_list ap)
 	char buf[1024];
 
 	vsnprintf(buf, sizeof(buf), fmt, ap);
-	if (log_to_stderr)
-		fprintf(stderr, "%s: %s\n", buf, strerror(err));
 	log_emit(pri, "%s: %s", buf, strerror(err));
 }
 
