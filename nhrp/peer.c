@@ -580,6 +580,34 @@ peer_own_nbma(struct nhrp_peer *p)
 	iface_own_nbma(p->iface, to, &p->my_nbma, &p->my_mtu);
 }
 
+/* "ifname proto/prefix", without snprintf's cost: once per hook */
+static void
+peer_script_key(const struct nhrp_peer *p, char *key, size_t size)
+{
+	char a[NHRP_ADDRSTRLEN], num[12], *q = num + sizeof(num);
+	const char *name = p->iface != NULL ? p->iface->name : "";
+	size_t nl = strlen(name), al, ul;
+	unsigned v = p->prefix;
+
+	af(&p->proto, a);
+	al = strlen(a);
+	do {
+		*--q = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	ul = (size_t)(num + sizeof(num) - q);
+	if (nl + 1 + al + 1 + ul >= size) {
+		snprintf(key, size, "%s %s/%u", name, a, p->prefix);
+		return;
+	}
+	memcpy(key, name, nl);
+	key[nl] = ' ';
+	memcpy(key + nl + 1, a, al);
+	key[nl + 1 + al] = '/';
+	memcpy(key + nl + 2 + al, q, ul);
+	key[nl + 2 + al + ul] = '\0';
+}
+
 void
 peer_run_script(struct nhrp_peer *p, const char *event,
     void (*done)(void *, int, const char *), void *ctx)
@@ -628,8 +656,7 @@ peer_run_script(struct nhrp_peer *p, const char *event,
 	    ifp != NULL ? ifp->gre_key : 0);
 run:
 	/* one peer's hooks never overlap and keep their order */
-	snprintf(key, sizeof(key), "%s %s/%u", ifp != NULL ? ifp->name : "",
-	    af(&p->proto, a), p->prefix);
+	peer_script_key(p, key, sizeof(key));
 	job = script_run_keyed(key, event, &env, done, ctx);
 	if (done != NULL) {
 		if (job == NULL) {
