@@ -34,7 +34,10 @@
  *
  * Hooks off (script_set_hooks_off(1), opennhrp -N): no process is
  * created; a started job completes with status 0 ("success") on the next
- * loop iteration, through the same queue, keys and callbacks.
+ * loop iteration, through the same queue, keys and callbacks.  One zero
+ * timer per loop iteration completes them all, oldest first: every job
+ * queued before that batch began (those that start in it as slots free
+ * up too); jobs queued from a callback wait for the next iteration.
  *
  * A persistent hook channel (design note, not built).  One long-lived
  * helper process, started like a hook child, reads records on a pipe and
@@ -124,6 +127,7 @@ struct script_job {
 	int			 killing;	/* 0, SIGTERM, SIGKILL */
 	int			 timed_out;
 	int			 exec_errno;	/* set by a child whose exec failed */
+	unsigned long		 seq;	/* queueing order */
 	ev_child		 child_w;
 	ev_timer		 timer_w;
 };
@@ -140,6 +144,8 @@ static struct script_jobq script_active = TAILQ_HEAD_INITIALIZER(script_active);
 static size_t		 script_nqueued;
 static size_t		 script_nrunning;
 static ev_timer		 script_retry_w;
+static ev_timer		 script_off_w;	/* hooks off: the completion batch */
+static unsigned long	 script_seq;
 static int		 script_pumping;
 static int		 script_off;		/* hooks off: no processes */
 static int		 script_exec_warned;	/* errno last logged, 0: none */
@@ -339,14 +345,33 @@ script_child_cb(struct ev_loop *loop, ev_child *w, int revents)
 	script_finish(job, status, reason);
 }
 
-/* hooks off: the job "ran" and succeeded */
+/*
+ * Hooks off: the jobs "ran" and succeeded, in queueing order.  Finishing
+ * one frees a slot and starts the next queued one: it completes in this
+ * batch too if it was queued before the batch began.
+ */
 static void
 script_off_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
-	struct script_job *job = w->data;
+	struct script_job *job;
+	unsigned long cutoff = script_seq;
 
-	log_debug("script %s: hooks off, success", job->event);
-	script_finish(job, 0, "success");
+	for (;;) {
+		TAILQ_FOREACH(job, &script_active, entry)
+			if (job->pid == 0 && job->seq < cutoff)
+				break;
+		if (job == NULL)
+			break;
+		log_debug("script %s: hooks off, success", job->event);
+		script_finish(job, 0, "success");
+	}
+	/* later ones (queued by the callbacks): next iteration */
+	TAILQ_FOREACH(job, &script_active, entry)
+		if (job->pid == 0) {
+			if (!ev_is_active(w))
+				ev_timer_start(loop, w);
+			break;
+		}
 }
 
 static void
@@ -461,8 +486,9 @@ script_start(struct script_job *job)
 	script_nrunning++;
 	job->timer_w.data = job;
 	if (pid == 0) {
-		ev_timer_init(&job->timer_w, script_off_cb, 0., 0.);
-		ev_timer_start(script_loop, &job->timer_w);
+		ev_timer_init(&job->timer_w, script_timer_cb, 0., 0.);
+		if (!ev_is_active(&script_off_w))
+			ev_timer_start(script_loop, &script_off_w);
 		return 0;
 	}
 	ev_child_init(&job->child_w, script_child_cb, pid, 0);
@@ -555,6 +581,8 @@ script_init(struct ev_loop *loop, const char *path, unsigned timeout_s,
 		ev_timer_stop(script_loop, &script_retry_w);
 	script_loop = loop;
 	ev_timer_init(&script_retry_w, script_retry_cb, SCRIPT_FORK_RETRY, 0.);
+	if (!ev_is_active(&script_off_w))
+		ev_timer_init(&script_off_w, script_off_cb, 0., 0.);
 	script_set_limits(timeout_s, max_running);
 	return 0;
 }
@@ -619,6 +647,7 @@ script_run_keyed(const char *key, const char *event, struct script_env *env,
 	job->done = done;
 	job->ctx = ctx;
 	job->state = JOB_QUEUED;
+	job->seq = script_seq++;
 	TAILQ_INSERT_TAIL(&script_queue, job, entry);
 	script_nqueued++;
 	script_pump();
@@ -712,8 +741,10 @@ script_shutdown(void)
 		script_job_free(job);
 	}
 	script_nrunning = 0;
-	if (script_loop != NULL)
+	if (script_loop != NULL) {
 		ev_timer_stop(script_loop, &script_retry_w);
+		ev_timer_stop(script_loop, &script_off_w);
+	}
 	free(script_path);
 	script_path = NULL;
 	script_loop = NULL;
