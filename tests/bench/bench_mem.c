@@ -16,7 +16,6 @@
 
 #include <arpa/inet.h>
 #include <malloc.h>
-#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +39,7 @@
 #include "nhrp/peer.h"
 #include "nhrp/sysdep.h"
 #include "tests/unit/fake_sysdep.h"
+#include "tests/unit/fixture.h"
 
 static size_t
 rss_kb(void)
@@ -80,81 +80,42 @@ regreq(uint8_t *buf, size_t size, uint32_t nbma, uint32_t proto, uint32_t id)
 {
 	struct nhrp_packet p;
 	struct nhrp_cie *c;
-	ssize_t n;
+	struct nhrp_addr n = ipv4(nbma), s = ipv4(proto), d = ipv4(0x0a000001);
+	ssize_t len;
 
-	nhrp_packet_init(&p, NHRP_REGISTRATION_REQUEST);
-	p.hop_count = 16;
-	p.flags = NHRP_FLAG_REG_U;
-	p.request_id = id;
-	p.src_nbma = ipv4(nbma);
-	p.src_proto = ipv4(proto);
-	p.dst_proto = ipv4(0x0a000001);
+	fx_req_a(&p, NHRP_REGISTRATION_REQUEST, NHRP_FLAG_REG_U, id, &n, &s,
+	    &d);
 	if ((c = nhrp_cie_list_add(&p.cies)) == NULL)
 		return 0;
 	c->prefix_len = 0xff;
 	c->holding_time = 7200;
-	nhrp_packet_ext_add(&p, NHRP_EXT_FORWARD_TRANSIT, true);
-	nhrp_packet_ext_add(&p, NHRP_EXT_REVERSE_TRANSIT, true);
-	nhrp_packet_ext_add(&p, NHRP_EXT_RESPONDER, true);
-	n = nhrp_packet_build(&p, buf, size);
+	fx_req_exts(&p);
+	len = nhrp_packet_build(&p, buf, size);
 	nhrp_packet_clear(&p);
-	return n > 0 ? (size_t)n : 0;
+	return len > 0 ? (size_t)len : 0;
 }
 
 /* Finishes every pending hook and neighbour update, forgets the records. */
 static void
 drain(void)
 {
-	int progress;
-
-	do {
-		progress = 0;
-		if (fake_hook_done(0) >= 0)
-			progress = 1;
-		if (fake_neigh_ack(0))
-			progress = 1;
-	} while (progress);
-	fake.npkt = fake.nhook = fake.nneigh = 0;
+	fx_drain();
+	fx_forget();
 }
 
+/* The hub: gre1 (10.0.0.1/8, NBMA 198.18.0.1) over eth0. */
 static struct nhrp_iface *
 setup(void)
 {
-	struct sysdep_link l;
-	struct sysdep_addr ad;
-	struct nhrp_conf *conf;
 	static const char cfg[] = "interface gre1\n holding-time 7200\n";
 
-	core_fake_time = true;
-	nhrp_loop = ev_default_loop(0);
 	log_stderr(0);
 	fake.route_src = ipv4(0xc6120001);
-	iface_init();
-	cache_init();
-	packet_io_init(nhrp_loop);
-	if ((conf = conf_parse_buffer("bench", cfg, sizeof(cfg) - 1, NULL,
-	    NULL)) == NULL)
+	if (fx_init(cfg, 1000.0) == NULL)
 		return NULL;
-	iface_apply_conf(conf);
-	memset(&l, 0, sizeof(l));
-	l.ifindex = 2;
-	snprintf(l.name, sizeof(l.name), "eth0");
-	l.flags = IFF_UP;
-	l.mtu = 1500;
-	l.type = 1;
-	iface_link_event(&l);
-	l.ifindex = 5;
-	snprintf(l.name, sizeof(l.name), "gre1");
-	l.mtu = 1476;
-	l.type = 778;
-	l.is_gre = true;
-	l.gre_local = ipv4(0xc6120001);
-	iface_link_event(&l);
-	memset(&ad, 0, sizeof(ad));
-	ad.ifindex = 5;
-	ad.addr = ipv4(0x0a000001);
-	ad.prefix = 8;
-	iface_addr_event(&ad);
+	fx_link(2, "eth0", 1500, 0, 0, NULL, 0);
+	fx_link(5, "gre1", 1476, 1, 0, "198.18.0.1", 0);
+	fx_addr(5, "10.0.0.1", 8);
 	drain();
 	return iface_by_name("gre1");
 }

@@ -192,6 +192,52 @@ fx_sent(int n, struct nhrp_packet *p, struct nhrp_addr *to)
 	return nhrp_packet_parse(f->buf, f->len, p, NULL);
 }
 
+void
+fx_req_a(struct nhrp_packet *p, uint8_t type, uint16_t flags, uint32_t id,
+    const struct nhrp_addr *nbma, const struct nhrp_addr *src,
+    const struct nhrp_addr *dst)
+{
+	nhrp_packet_init(p, type);
+	p->hop_count = 16;
+	p->flags = flags;
+	p->request_id = id;
+	p->src_nbma = *nbma;
+	p->src_proto = *src;
+	p->dst_proto = *dst;
+}
+
+void
+fx_req(struct nhrp_packet *p, uint8_t type, uint16_t flags, uint32_t id,
+    const char *nbma, const char *src, const char *dst)
+{
+	struct nhrp_addr n = fx_a(nbma), s = fx_a(src), d = fx_a(dst);
+
+	fx_req_a(p, type, flags, id, &n, &s, &d);
+}
+
+void
+fx_req_exts(struct nhrp_packet *p)
+{
+	nhrp_packet_ext_add(p, NHRP_EXT_FORWARD_TRANSIT, true);
+	nhrp_packet_ext_add(p, NHRP_EXT_REVERSE_TRANSIT, true);
+	nhrp_packet_ext_add(p, NHRP_EXT_RESPONDER, true);
+}
+
+int
+fx_last_code(uint32_t *id)
+{
+	struct nhrp_packet p;
+	int code;
+
+	if (fx_sent(-1, &p, NULL) != 0)
+		return -1;
+	code = p.cies.n == 1 ? p.cies.cie[0].code : -1;
+	if (id != NULL)
+		*id = p.request_id;
+	nhrp_packet_clear(&p);
+	return code;
+}
+
 size_t
 fx_count(const char *event)
 {
@@ -201,6 +247,26 @@ fx_count(const char *event)
 		if (strcmp(fake.hook[i].event, event) == 0)
 			n++;
 	return n;
+}
+
+void
+fx_drain(void)
+{
+	int progress;
+
+	do {
+		progress = 0;
+		if (fake_hook_done(0) >= 0)
+			progress = 1;
+		if (fake_neigh_ack(0))
+			progress = 1;
+	} while (progress);
+}
+
+void
+fx_forget(void)
+{
+	fake.npkt = fake.nhook = fake.nneigh = 0;
 }
 
 /* --- timers ----------------------------------------------------------- */

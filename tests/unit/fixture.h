@@ -40,8 +40,26 @@ size_t	fx_rx_pkt(int ifindex, const char *outer, struct nhrp_packet *p);
 /* Parses the n-th packet sent (negative: from the end, -1 = last). */
 int	fx_sent(int n, struct nhrp_packet *p, struct nhrp_addr *to);
 
+/* A request's fixed part: type, hop count 16, flags, request id and
+ * the source NBMA, source and destination protocol addresses. */
+void	fx_req(struct nhrp_packet *, uint8_t type, uint16_t flags,
+	    uint32_t id, const char *nbma, const char *src, const char *dst);
+void	fx_req_a(struct nhrp_packet *, uint8_t type, uint16_t flags,
+	    uint32_t id, const struct nhrp_addr *nbma,
+	    const struct nhrp_addr *src, const struct nhrp_addr *dst);
+/* The compulsory Forward Transit, Reverse Transit and Responder
+ * extensions OpenNHRP puts on each request. */
+void	fx_req_exts(struct nhrp_packet *);
+/* The CIE code of the last packet sent (-1: none sent, or not one CIE);
+ * its request id in *id when id is not NULL. */
+int	fx_last_code(uint32_t *id);
+
 /* hooks */
 size_t	fx_count(const char *event);
+/* Finishes every pending hook and neighbour update (status 0). */
+void	fx_drain(void);
+/* Forgets the packets, hooks and neighbour updates recorded so far. */
+void	fx_forget(void);
 
 /* Timers: the seconds until the entry's timer fires (-1 when idle). */
 double	fx_timer_left(struct nhrp_peer *);

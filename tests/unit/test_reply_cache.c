@@ -7,7 +7,6 @@
  * a neighbour refused with ENOBUFS gives code 5; the neighbour table
  * limit warning fires once per crossing of 80% of gc_thresh3.
  */
-#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,20 +20,10 @@
 #include "nhrp/conf.h"
 #include "nhrp/core.h"
 #include "nhrp/iface.h"
-#include "nhrp/packet_io.h"
 #include "nhrp/peer.h"
 #include "tests/tap.h"
 #include "tests/unit/fake_sysdep.h"
-
-static struct nhrp_addr
-A(const char *s)
-{
-	struct nhrp_addr a;
-
-	if (nhrp_addr_parse(s, &a, 0, NULL) != 0)
-		memset(&a, 0, sizeof(a));
-	return a;
-}
+#include "tests/unit/fixture.h"
 
 static size_t
 regreq(uint8_t *buf, size_t size, const char *nbma, const char *src,
@@ -45,52 +34,41 @@ regreq(uint8_t *buf, size_t size, const char *nbma, const char *src,
 	struct nhrp_ext *e;
 	ssize_t n;
 
-	nhrp_packet_init(&p, NHRP_REGISTRATION_REQUEST);
-	p.hop_count = 16;
-	p.flags = 0x8002;
-	p.request_id = id;
-	p.src_nbma = A(nbma);
-	p.src_proto = A(src);
-	p.dst_proto = A("10.255.255.1");
+	fx_req(&p, NHRP_REGISTRATION_REQUEST, 0x8002, id, nbma, src,
+	    "10.255.255.1");
 	c = nhrp_cie_list_add(&p.cies);
 	c->prefix_len = 0xff;
 	c->holding_time = hold;
 	c->mtu = mtu;
-	nhrp_packet_ext_add(&p, NHRP_EXT_FORWARD_TRANSIT, true);
-	nhrp_packet_ext_add(&p, NHRP_EXT_REVERSE_TRANSIT, true);
-	nhrp_packet_ext_add(&p, NHRP_EXT_RESPONDER, true);
+	fx_req_exts(&p);
 	e = nhrp_packet_ext_add(&p, NHRP_EXT_NAT_ADDRESS, false);
 	c = nhrp_cie_list_add(&e->cies);
 	c->prefix_len = 32;
-	c->nbma = A("198.51.100.1");
-	c->proto = A("10.255.255.1");
+	c->nbma = fx_a("198.51.100.1");
+	c->proto = fx_a("10.255.255.1");
 	n = nhrp_packet_build(&p, buf, size);
 	nhrp_packet_clear(&p);
 	return n > 0 ? (size_t)n : 0;
 }
 
-static void
-rx(const char *outer, const uint8_t *buf, size_t len)
+/*
+ * A new spoke's first registration at now: the request is received, its
+ * peer-register and peer-up hooks succeed and its neighbour update
+ * completes with neigh_err.  Returns the request's length in buf.
+ */
+static size_t
+new_spoke(double now, uint8_t *buf, size_t size, const char *nbma,
+    const char *src, uint32_t id, uint16_t mtu, int neigh_err)
 {
-	struct nhrp_addr o = A(outer);
+	size_t len;
 
-	packet_receive(5, &o, buf, len);
-}
-
-static int
-last_code(uint32_t *id)
-{
-	struct nhrp_packet p;
-	int code;
-
-	if (fake.npkt == 0 || nhrp_packet_parse(fake.pkt[fake.npkt - 1].buf,
-	    fake.pkt[fake.npkt - 1].len, &p, NULL) != 0)
-		return -1;
-	code = p.cies.n == 1 ? p.cies.cie[0].code : -1;
-	if (id != NULL)
-		*id = p.request_id;
-	nhrp_packet_clear(&p);
-	return code;
+	core_fake_now = now;
+	len = regreq(buf, size, nbma, src, id, 60, mtu);
+	fx_rx(5, nbma, buf, len);
+	fake_hook_done(0);
+	fake_hook_done(0);
+	fake_neigh_ack(neigh_err);
+	return len;
 }
 
 /* where the last packet went */
@@ -104,17 +82,6 @@ fmt_dst(void)
 	return nhrp_addr_format(&fake.pkt[fake.npkt - 1].dst, b, sizeof(b));
 }
 
-static size_t
-nhooks(const char *event)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < fake.nhook; i++)
-		if (strcmp(fake.hook[i].event, event) == 0)
-			n++;
-	return n;
-}
-
 static void
 test_replay(void)
 {
@@ -123,42 +90,37 @@ test_replay(void)
 	uint32_t id;
 
 	/* a new spoke: peer-register, peer-up, neighbour, reply */
-	core_fake_now = 1000.0;
-	len = regreq(buf, sizeof(buf), "198.51.100.2", "10.255.255.2", 100,
-	    60, 1400);
-	rx("198.51.100.2", buf, len);
-	fake_hook_done(0);
-	fake_hook_done(0);
-	fake_neigh_ack(0);
+	len = new_spoke(1000.0, buf, sizeof(buf), "198.51.100.2",
+	    "10.255.255.2", 100, 1400, 0);
 	INT_EQ(fake.npkt, 1, "first copy answered");
-	INT_EQ(last_code(NULL), 0, "with success");
+	INT_EQ(fx_last_code(NULL), 0, "with success");
 	flen = fake.pkt[0].len;
 	memcpy(first, fake.pkt[0].buf, flen);
-	nreg = nhooks("peer-register");
+	nreg = fx_count("peer-register");
 	nneigh = fake.nneigh;
 
 	/* the spoke's retry 5 s after it sent the first copy */
 	core_fake_now = 1004.0;
-	rx("198.51.100.2", buf, len);
+	fx_rx(5, "198.51.100.2", buf, len);
 	INT_EQ(fake.npkt, 2, "late retransmission answered at once");
 	OK(fake.pkt[1].len == flen && memcmp(fake.pkt[1].buf, first, flen) == 0,
 	    "with a reply identical to the first one");
 	STR_EQ(fmt_dst(), "198.51.100.2", "to the registrant");
-	INT_EQ(nhooks("peer-register"), nreg, "no hook for the retransmission");
-	INT_EQ(nhooks("peer-up"), 1, "no second peer-up");
+	INT_EQ(fx_count("peer-register"), nreg, "no hook for the retransmission");
+	INT_EQ(fx_count("peer-up"), 1, "no second peer-up");
 	INT_EQ(fake.nneigh, nneigh, "no second neighbour update");
 
 	/* a retry 25 s after the first copy: still inside the window */
 	core_fake_now = 1025.0;
-	rx("198.51.100.2", buf, len);
+	fx_rx(5, "198.51.100.2", buf, len);
 	INT_EQ(fake.npkt, 3, "last OpenNHRP retry answered from state too");
-	INT_EQ(nhooks("peer-register"), nreg, "still no hook");
+	INT_EQ(fx_count("peer-register"), nreg, "still no hook");
 
 	/* same request id, other content (holding time): a registration */
 	len = regreq(buf, sizeof(buf), "198.51.100.2", "10.255.255.2", 100,
 	    120, 1400);
-	rx("198.51.100.2", buf, len);
-	INT_EQ(nhooks("peer-register"), nreg + 1,
+	fx_rx(5, "198.51.100.2", buf, len);
+	INT_EQ(fx_count("peer-register"), nreg + 1,
 	    "same id with another holding time runs peer-register");
 	fake_hook_done(0);
 	INT_EQ(fake.npkt, 4, "and is answered");
@@ -168,8 +130,8 @@ test_replay(void)
 	core_fake_now = 1026.0;
 	len = regreq(buf, sizeof(buf), "198.51.100.2", "10.255.255.2", 100,
 	    120, 1300);
-	rx("198.51.100.2", buf, len);
-	INT_EQ(nhooks("peer-register"), nreg + 1,
+	fx_rx(5, "198.51.100.2", buf, len);
+	INT_EQ(fx_count("peer-register"), nreg + 1,
 	    "same id with another MTU runs peer-register");
 	fake_hook_done(0);
 	nreg++;
@@ -179,44 +141,44 @@ test_replay(void)
 	core_fake_now = 1030.0;
 	len = regreq(buf, sizeof(buf), "198.51.100.2", "10.255.255.2", 101,
 	    60, 1400);
-	rx("198.51.100.2", buf, len);
-	INT_EQ(nhooks("peer-register"), nreg + 1,
+	fx_rx(5, "198.51.100.2", buf, len);
+	INT_EQ(fx_count("peer-register"), nreg + 1,
 	    "a new request id runs peer-register");
 	INT_EQ(fake.npkt, npkt, "not answered before its hook");
 	fake_hook_done(0);
 	INT_EQ(fake.npkt, npkt + 1, "answered after its hook");
-	INT_EQ(last_code(&id), 0, "refresh: success");
+	INT_EQ(fx_last_code(&id), 0, "refresh: success");
 	INT_EQ(id, 101, "refresh: its own request id");
 	nreg++;
 
 	/* a retry within the window of the refresh's answer: from state */
 	core_fake_now = 1059.0;
-	rx("198.51.100.2", buf, len);
-	INT_EQ(nhooks("peer-register"), nreg, "retry at +29 s: no hook");
+	fx_rx(5, "198.51.100.2", buf, len);
+	INT_EQ(fx_count("peer-register"), nreg, "retry at +29 s: no hook");
 	INT_EQ(fake.npkt, npkt + 2, "retry at +29 s: answered");
 
 	/* the window closed: the same request is a refresh again */
 	core_fake_now = 1061.0;
-	rx("198.51.100.2", buf, len);
-	INT_EQ(nhooks("peer-register"), nreg + 1,
+	fx_rx(5, "198.51.100.2", buf, len);
+	INT_EQ(fx_count("peer-register"), nreg + 1,
 	    "after the window the same request runs peer-register");
 	INT_EQ(fake.npkt, npkt + 2, "not answered before its hook");
 
 	/* while it is in progress a retransmission is still dropped */
-	rx("198.51.100.2", buf, len);
-	INT_EQ(nhooks("peer-register"), nreg + 1,
+	fx_rx(5, "198.51.100.2", buf, len);
+	INT_EQ(fx_count("peer-register"), nreg + 1,
 	    "retransmission in progress: no second hook");
 	INT_EQ(fake.npkt, npkt + 2, "retransmission in progress: no reply");
 	fake_hook_done(0);
 	INT_EQ(fake.npkt, npkt + 3, "one reply once the hook finished");
-	INT_EQ(nhooks("peer-up"), 1, "still one peer-up in all");
+	INT_EQ(fx_count("peer-up"), 1, "still one peer-up in all");
 	INT_EQ(fake.nneigh, nneigh, "still one neighbour update in all");
 	nreg++;
 
 	/* a retransmission from another NBMA address is not a replay */
 	core_fake_now = 1062.0;
-	rx("198.51.100.99", buf, len);
-	OK(nhooks("peer-register") == nreg + 1 || last_code(NULL) != 0,
+	fx_rx(5, "198.51.100.99", buf, len);
+	OK(fx_count("peer-register") == nreg + 1 || fx_last_code(NULL) != 0,
 	    "the same request from another outer address is not replayed");
 	while (fake_hook_done(0) >= 0)
 		;
@@ -231,20 +193,15 @@ test_enobufs(void)
 	size_t len;
 	uint32_t id;
 
-	core_fake_now = 2000.0;
-	len = regreq(buf, sizeof(buf), "198.51.100.5", "10.255.255.5", 500,
-	    60, 0);
-	rx("198.51.100.5", buf, len);
-	fake_hook_done(0);
-	fake_hook_done(0);
-	fake_neigh_ack(-ENOBUFS);
-	INT_EQ(last_code(&id), NHRP_CODE_INSUFFICIENT_RESOURCES,
+	len = new_spoke(2000.0, buf, sizeof(buf), "198.51.100.5",
+	    "10.255.255.5", 500, 0, -ENOBUFS);
+	INT_EQ(fx_last_code(&id), NHRP_CODE_INSUFFICIENT_RESOURCES,
 	    "neighbour refused with ENOBUFS (table full): code 5");
 	INT_EQ(id, 500, "for that request");
 	while (fake_hook_done(0) >= 0)
 		;
 	/* its retransmission is not answered from state: no binding */
-	rx("198.51.100.5", buf, len);
+	fx_rx(5, "198.51.100.5", buf, len);
 	INT_EQ(fake.hook[fake.nhook - 1].pending, 1,
 	    "a refused registration's retransmission is processed again");
 	while (fake_hook_done(1) >= 0)
@@ -304,9 +261,9 @@ link_to(void *arg)
 			return;
 		snprintf(a, sizeof(a), "10.%zu.%zu.%zu", 100 + npeers / 65536,
 		    (npeers / 256) % 256, npeers % 256);
-		p->proto = A(a);
+		p->proto = fx_a(a);
 		p->prefix = 32;
-		p->nbma = A("192.0.2.1");
+		p->nbma = fx_a("192.0.2.1");
 		cache_link(p);
 		peers[npeers++] = p;
 	}
@@ -360,49 +317,22 @@ test_gc_thresh(void)
 int
 main(void)
 {
-	struct sysdep_link l;
-	struct sysdep_addr ad;
-	struct nhrp_conf *conf;
 	static const char cfg[] = "interface gre1\n holding-time 60\n";
+	struct nhrp_conf *conf;
 
-	core_fake_time = true;
-	core_fake_now = 1000.0;
-	nhrp_loop = ev_default_loop(0);
-	fake.route_src = A("198.51.100.1");
-	iface_init();
-	cache_init();
-	packet_io_init(nhrp_loop);
-	conf = conf_parse_buffer("test", cfg, sizeof(cfg) - 1, NULL, NULL);
+	fake.route_src = fx_a("198.51.100.1");
+	conf = fx_init(cfg, 1000.0);
 	OK(conf != NULL, "configuration parses");
 	if (conf == NULL)
 		return tap_done();
-	iface_apply_conf(conf);
-
-	memset(&l, 0, sizeof(l));
-	l.ifindex = 5;
-	snprintf(l.name, sizeof(l.name), "gre1");
-	l.flags = IFF_UP;
-	l.mtu = 1476;
-	l.type = 778;
-	l.is_gre = true;
-	l.gre_ikey = l.gre_okey = 1234;
-	l.gre_local = A("198.51.100.1");
-	iface_link_event(&l);
-	memset(&ad, 0, sizeof(ad));
-	ad.ifindex = 5;
-	ad.addr = A("10.255.255.1");
-	ad.prefix = 24;
-	iface_addr_event(&ad);
+	fx_link(5, "gre1", 1476, 1, 1234, "198.51.100.1", 0);
+	fx_addr(5, "10.255.255.1", 24);
 	while (fake_hook_done(0) >= 0)
 		;
-	fake.nhook = 0;
-	fake.npkt = 0;
-	fake.nneigh = 0;
+	fx_forget();
 
 	test_replay();
-	fake.nhook = 0;
-	fake.npkt = 0;
-	fake.nneigh = 0;
+	fx_forget();
 	test_enobufs();
 	test_gc_thresh();
 	return tap_done();
