@@ -82,6 +82,13 @@ fx_init(const char *cfg, double now)
 	return conf;
 }
 
+struct nhrp_conf *
+fx_init_src(const char *cfg, double now, const char *route_src)
+{
+	fake.route_src = fx_a(route_src);
+	return fx_init(cfg, now);
+}
+
 struct nhrp_addr
 fx_a(const char *s)
 {
@@ -134,6 +141,17 @@ fx_addr(int ifindex, const char *addr, unsigned prefix)
 	ad.addr = fx_a(addr);
 	ad.prefix = prefix;
 	iface_addr_event(&ad);
+}
+
+void
+fx_three_gre(const char *gre1_addr, const char *gre3_local)
+{
+	fx_link(5, "gre1", 1476, 1, 0, "198.51.100.2", 0);
+	fx_link(6, "gre2", 1476, 1, 0, "198.51.100.3", 0);
+	fx_addr(5, gre1_addr, 24);
+	fx_addr(6, "10.254.0.2", 24);
+	fx_link(7, "gre3", 1476, 1, 0, gre3_local, 0);
+	fx_addr(7, "10.253.0.2", 24);
 }
 
 const char *

@@ -22,6 +22,14 @@ struct nhrp_peer;
 /* Loop, fake time at now, interface and cache modules, the configuration
  * text applied.  NULL when the configuration does not parse. */
 struct nhrp_conf *fx_init(const char *cfg, double now);
+/* fx_init with fake.route_src (the source of every route) set first. */
+struct nhrp_conf *fx_init_src(const char *cfg, double now,
+	    const char *route_src);
+/* The client and peer tests' GRE interfaces (MTU 1476, no key), in this
+ * order: gre1 (5, NBMA 198.51.100.2), gre2 (6, NBMA 198.51.100.3),
+ * gre1_addr/24 on gre1, 10.254.0.2/24 on gre2, gre3 (7, NBMA gre3_local,
+ * none when NULL), 10.253.0.2/24 on gre3. */
+void	fx_three_gre(const char *gre1_addr, const char *gre3_local);
 /* A link event: gre when key or local is given (local may be NULL). */
 void	fx_link(int ifindex, const char *name, unsigned mtu, int gre,
 	    uint32_t key, const char *local, int link_index);

@@ -464,17 +464,10 @@ main(void)
 {
 	struct nhrp_conf *conf;
 
-	fake.route_src = fx_a("198.51.100.2");
-	conf = fx_init(cfg, 1000.0);
-	OK(conf != NULL, "configuration parses");
-	if (conf == NULL)
+	conf = fx_init_src(cfg, 1000.0, "198.51.100.2");
+	if (!OK(conf != NULL, "configuration parses"))
 		return tap_done();
-	fx_link(5, "gre1", 1476, 1, 0, "198.51.100.2", 0);
-	fx_link(6, "gre2", 1476, 1, 0, "198.51.100.3", 0);
-	fx_addr(5, "10.255.255.2", 24);
-	fx_addr(6, "10.254.0.2", 24);
-	fx_link(7, "gre3", 1476, 1, 0, NULL, 0);
-	fx_addr(7, "10.253.0.2", 24);
+	fx_three_gre("10.255.255.2", NULL);
 	iface_start_peers();
 	INT_EQ(fx_count("peer-up"), 4, "peer-up for the four maps");
 

@@ -49,6 +49,45 @@ static const char cfg[] =
     " shortcut\n"
     " map 10.253.0.1/24 198.51.100.1\n";
 
+/* a peer inserted on ifname; up and lower-up when it expires */
+static struct nhrp_peer *
+add_peer(const char *ifname, unsigned type, const char *proto,
+    unsigned prefix, const char *nbma, ev_tstamp expire)
+{
+	struct nhrp_peer *p;
+
+	if ((p = peer_new(iface_by_name(ifname), type)) == NULL)
+		return NULL;
+	p->proto = fx_a(proto);
+	p->prefix = prefix;
+	p->nbma = fx_a(nbma);
+	if (expire != 0) {
+		p->flags |= PEER_F_UP | PEER_F_LOWER_UP;
+		p->expire = expire;
+	}
+	peer_insert(p);
+	return p;
+}
+
+/* a one-hop packet from 198.51.100.1 (from) to to, carrying payload */
+static void
+one_hop(int ifindex, uint8_t type, uint16_t code, const char *from,
+    const char *to, const uint8_t *payload, size_t len)
+{
+	struct nhrp_packet q;
+
+	fx_req(&q, type, 0, 0, "198.51.100.1", from, to);
+	q.hop_count = 1;
+	q.error_code = code;
+	if ((q.payload = malloc(len)) != NULL) {
+		memcpy(q.payload, payload, len);
+		q.payload_len = len;
+	}
+	nhrp_packet_ext_add(&q, NHRP_EXT_FORWARD_TRANSIT, true);
+	fx_rx_pkt(ifindex, "198.51.100.1", &q);
+	nhrp_packet_clear(&q);
+}
+
 /* --- NHS side (gre1, 10.255.255.1) ------------------------------------ */
 
 static void
@@ -58,21 +97,14 @@ regreq(const char *nbma, const char *src, uint32_t id, int ncie)
 	struct nhrp_cie *c;
 	int i;
 
-	nhrp_packet_init(&p, NHRP_REGISTRATION_REQUEST);
-	p.hop_count = 16;
-	p.flags = 0x8002;
-	p.request_id = id;
-	p.src_nbma = fx_a(nbma);
-	p.src_proto = fx_a(src);
-	p.dst_proto = fx_a("10.255.255.1");
+	fx_req(&p, NHRP_REGISTRATION_REQUEST, 0x8002, id, nbma, src,
+	    "10.255.255.1");
 	for (i = 0; i < ncie; i++) {
 		c = nhrp_cie_list_add(&p.cies);
 		c->prefix_len = 0xff;
 		c->holding_time = 600;
 	}
-	nhrp_packet_ext_add(&p, NHRP_EXT_FORWARD_TRANSIT, true);
-	nhrp_packet_ext_add(&p, NHRP_EXT_REVERSE_TRANSIT, true);
-	nhrp_packet_ext_add(&p, NHRP_EXT_RESPONDER, true);
+	fx_req_exts(&p);
 	fx_rx_pkt(5, nbma, &p);
 	nhrp_packet_clear(&p);
 }
@@ -100,12 +132,8 @@ test_conflicts(void)
 	size_t nhook = fake.nhook;
 
 	/* a dynamic-nhs entry holding a discovered NHS address */
-	if ((p = peer_new(iface_by_name("gre1"), PEER_DYNAMIC_NHS)) != NULL) {
-		p->proto = fx_a("10.255.255.20");
-		p->prefix = 24;
-		p->nbma = fx_a("198.51.100.20");
-		peer_insert(p);
-	}
+	add_peer("gre1", PEER_DYNAMIC_NHS, "10.255.255.20", 24,
+	    "198.51.100.20", 0);
 	regreq("198.51.100.99", "10.255.255.9", 101, 1);
 	INT_EQ(reply_code(101), NHRP_CODE_ADMIN_PROHIBITED,
 	    "PEER-11: a static /32 address: code 4");
@@ -202,13 +230,9 @@ transit_request(const char *dst, uint8_t hop, int own_record)
 	struct nhrp_ext *e;
 	struct nhrp_cie *c;
 
-	nhrp_packet_init(&q, NHRP_RESOLUTION_REQUEST);
+	fx_req(&q, NHRP_RESOLUTION_REQUEST, 0xC002, 4242, "198.51.100.71",
+	    "10.255.255.71", dst);
 	q.hop_count = hop;
-	q.flags = 0xC002;
-	q.request_id = 4242;
-	q.src_nbma = fx_a("198.51.100.71");
-	q.src_proto = fx_a("10.255.255.71");
-	q.dst_proto = fx_a(dst);
 	c = nhrp_cie_list_add(&q.cies);
 	c->holding_time = 600;
 	e = nhrp_packet_ext_add(&q, NHRP_EXT_FORWARD_TRANSIT, true);
@@ -246,18 +270,11 @@ test_forward_and_purge(void)
 	const struct nhrp_ext *e;
 	struct nhrp_packet f;
 	struct nhrp_addr to;
-	struct nhrp_peer *p;
 	size_t npkt;
 
 	fake.npkt = 0;
-	if ((p = peer_new(iface_by_name("gre1"), PEER_DYNAMIC)) != NULL) {
-		p->proto = fx_a("10.255.255.70");
-		p->prefix = 32;
-		p->nbma = fx_a("198.51.100.70");
-		p->flags |= PEER_F_UP | PEER_F_LOWER_UP;
-		p->expire = 2000;
-		peer_insert(p);
-	}
+	add_peer("gre1", PEER_DYNAMIC, "10.255.255.70", 32, "198.51.100.70",
+	    2000);
 	transit_request("10.255.255.70", 16, 0);
 	OK(fake.npkt == 1 && fx_sent(-1, &f, &to) == 0 &&
 	    f.type == NHRP_RESOLUTION_REQUEST && f.request_id == 4242 &&
@@ -293,19 +310,12 @@ test_forward_and_purge(void)
 		struct nhrp_packet q, r;
 		struct nhrp_cie *c;
 
-		nhrp_packet_init(&q, NHRP_PURGE_REQUEST);
-		q.hop_count = 16;
-		q.flags = 0;
-		q.request_id = 5151;
-		q.src_nbma = fx_a("198.51.100.70");
-		q.src_proto = fx_a("10.255.255.70");
-		q.dst_proto = fx_a("10.255.255.1");
+		fx_req(&q, NHRP_PURGE_REQUEST, 0, 5151, "198.51.100.70",
+		    "10.255.255.70", "10.255.255.1");
 		c = nhrp_cie_list_add(&q.cies);
 		c->prefix_len = 0xff;
 		c->proto = fx_a("10.255.255.70");
-		nhrp_packet_ext_add(&q, NHRP_EXT_FORWARD_TRANSIT, true);
-		nhrp_packet_ext_add(&q, NHRP_EXT_REVERSE_TRANSIT, true);
-		nhrp_packet_ext_add(&q, NHRP_EXT_RESPONDER, true);
+		fx_req_exts(&q);
 		npkt = fake.npkt;
 		fx_rx_pkt(5, "198.51.100.70", &q);
 		OK(fake.npkt == npkt + 1 && fx_sent(-1, &r, &to) == 0 &&
@@ -371,22 +381,10 @@ resolution_reply(const char *proto, const char *nbma, unsigned prefix)
 static void
 error_indication(uint16_t code)
 {
-	struct nhrp_packet ei;
 	struct fake_pkt *f = &fake.pkt[fake.npkt - 1];
 
-	nhrp_packet_init(&ei, NHRP_ERROR_INDICATION);
-	ei.hop_count = 1;
-	ei.error_code = code;
-	ei.src_nbma = fx_a("198.51.100.1");
-	ei.src_proto = fx_a("10.254.0.1");
-	ei.dst_proto = fx_a("10.254.0.2");
-	if ((ei.payload = malloc(f->len)) != NULL) {
-		memcpy(ei.payload, f->buf, f->len);
-		ei.payload_len = f->len;
-	}
-	nhrp_packet_ext_add(&ei, NHRP_EXT_FORWARD_TRANSIT, true);
-	fx_rx_pkt(6, "198.51.100.1", &ei);
-	nhrp_packet_clear(&ei);
+	one_hop(6, NHRP_ERROR_INDICATION, code, "10.254.0.1", "10.254.0.2",
+	    f->buf, f->len);
 }
 
 static int
@@ -474,7 +472,6 @@ test_responder(void)
 	struct nhrp_addr to;
 	struct nhrp_ext *e;
 	struct nhrp_cie *c;
-	struct nhrp_peer *p;
 	const struct nhrp_ext *re;
 	size_t npkt;
 
@@ -482,27 +479,14 @@ test_responder(void)
 	    "a negative entry for 10.254.0.21");
 	iface_by_name("gre2")->nat_oa = fx_a("203.0.113.2");
 	/* a cached entry for the second requester */
-	if ((p = peer_new(iface_by_name("gre2"), PEER_CACHED)) != NULL) {
-		p->proto = fx_a("10.254.0.22");
-		p->prefix = 32;
-		p->nbma = fx_a("203.0.113.22");
-		p->flags |= PEER_F_UP | PEER_F_LOWER_UP;
-		p->expire = 1600;
-		peer_insert(p);
-	}
+	add_peer("gre2", PEER_CACHED, "10.254.0.22", 32, "203.0.113.22", 1600);
 
-	nhrp_packet_init(&q, NHRP_RESOLUTION_REQUEST);
+	fx_req(&q, NHRP_RESOLUTION_REQUEST, 0xC002, 77, "198.51.100.21",
+	    "10.254.0.21", "10.254.0.2");
 	q.hop_count = 15;
-	q.flags = 0xC002;
-	q.request_id = 77;
-	q.src_nbma = fx_a("198.51.100.21");
-	q.src_proto = fx_a("10.254.0.21");
-	q.dst_proto = fx_a("10.254.0.2");
 	c = nhrp_cie_list_add(&q.cies);
 	c->holding_time = 600;
-	nhrp_packet_ext_add(&q, NHRP_EXT_FORWARD_TRANSIT, true);
-	nhrp_packet_ext_add(&q, NHRP_EXT_REVERSE_TRANSIT, true);
-	nhrp_packet_ext_add(&q, NHRP_EXT_RESPONDER, true);
+	fx_req_exts(&q);
 	e = nhrp_packet_ext_add(&q, NHRP_EXT_NAT_ADDRESS, false);
 	c = nhrp_cie_list_add(&e->cies);
 	c->nbma = fx_a("192.0.2.99");
@@ -695,46 +679,12 @@ test_shortcut_and_renewal(void)
 	    "PEER-19: unused: removed at expiry with peer-down (expired)");
 }
 
-/* PKT-10: a Traffic Indication without "shortcut" is ignored */
+/* a Traffic Indication from 198.51.100.1 (from) to to on ifindex about an
+ * ICMP packet from inner_src to inner_dst */
 static void
-test_indication_ignored(void)
+indication(int ifindex, const char *from, const char *to,
+    const char *inner_src, const char *inner_dst)
 {
-	struct nhrp_packet ti;
-	uint8_t ip[28];
-	size_t npkt = fake.npkt;
-
-	memset(ip, 0, sizeof(ip));
-	ip[0] = 0x45;
-	ip[3] = sizeof(ip);
-	ip[8] = 63;
-	ip[9] = 1;
-	memcpy(ip + 12, "\x0a\xfe\x00\x02", 4);	/* 10.254.0.2 (us) */
-	memcpy(ip + 16, "\xc0\xa8\x09\x05", 4);	/* 192.168.9.5 */
-	nhrp_packet_init(&ti, NHRP_TRAFFIC_INDICATION);
-	ti.hop_count = 1;
-	ti.src_nbma = fx_a("198.51.100.1");
-	ti.src_proto = fx_a("10.254.0.1");
-	ti.dst_proto = fx_a("10.254.0.2");
-	if ((ti.payload = malloc(sizeof(ip))) != NULL) {
-		memcpy(ti.payload, ip, sizeof(ip));
-		ti.payload_len = sizeof(ip);
-	}
-	nhrp_packet_ext_add(&ti, NHRP_EXT_FORWARD_TRANSIT, true);
-	fx_rx_pkt(6, "198.51.100.1", &ti);
-	nhrp_packet_clear(&ti);
-	OK(fake.npkt == npkt &&
-	    fx_find("gre2", "192.168.9.5", 32, PEER_MASK_ALL) == NULL,
-	    "PKT-10: without shortcut the indication is ignored (no "
-	    "resolution, no reply)");
-}
-
-/* RDR-05: with shortcut, an indication is acted on only when the
- * original source (its destination) is one of our local entries */
-static void
-indication(int ifindex, const char *to, const char *inner_src,
-    const char *inner_dst)
-{
-	struct nhrp_packet ti;
 	struct nhrp_addr a;
 	uint8_t ip[28];
 
@@ -747,32 +697,36 @@ indication(int ifindex, const char *to, const char *inner_src,
 	memcpy(ip + 12, a.addr, 4);
 	a = fx_a(inner_dst);
 	memcpy(ip + 16, a.addr, 4);
-	nhrp_packet_init(&ti, NHRP_TRAFFIC_INDICATION);
-	ti.hop_count = 1;
-	ti.src_nbma = fx_a("198.51.100.1");
-	ti.src_proto = fx_a("10.253.0.1");
-	ti.dst_proto = fx_a(to);
-	if ((ti.payload = malloc(sizeof(ip))) != NULL) {
-		memcpy(ti.payload, ip, sizeof(ip));
-		ti.payload_len = sizeof(ip);
-	}
-	nhrp_packet_ext_add(&ti, NHRP_EXT_FORWARD_TRANSIT, true);
-	fx_rx_pkt(ifindex, "198.51.100.1", &ti);
-	nhrp_packet_clear(&ti);
+	one_hop(ifindex, NHRP_TRAFFIC_INDICATION, 0, from, to, ip, sizeof(ip));
 }
 
+/* PKT-10: a Traffic Indication without "shortcut" is ignored */
+static void
+test_indication_ignored(void)
+{
+	size_t npkt = fake.npkt;
+
+	indication(6, "10.254.0.1", "10.254.0.2", "10.254.0.2", "192.168.9.5");
+	OK(fake.npkt == npkt &&
+	    fx_find("gre2", "192.168.9.5", 32, PEER_MASK_ALL) == NULL,
+	    "PKT-10: without shortcut the indication is ignored (no "
+	    "resolution, no reply)");
+}
+
+/* RDR-05: with shortcut, an indication is acted on only when the
+ * original source (its destination) is one of our local entries */
 static void
 test_indication_shortcut(void)
 {
 	struct nhrp_packet q;
 	struct nhrp_addr to;
 
-	indication(7, "10.99.0.1", "10.99.0.1", "192.168.9.6");
+	indication(7, "10.253.0.1", "10.99.0.1", "10.99.0.1", "192.168.9.6");
 	OK(fx_find("gre3", "192.168.9.6", 32, PEER_MASK_ALL) == NULL,
 	    "RDR-05: an indication about someone else's packet: no "
 	    "resolution");
 	fake.npkt = 0;
-	indication(7, "10.253.0.2", "10.253.0.2", "10.253.0.77");
+	indication(7, "10.253.0.1", "10.253.0.2", "10.253.0.2", "10.253.0.77");
 	OK(fx_find("gre3", "10.253.0.77", 32, PT(PEER_INCOMPLETE)) != NULL &&
 	    fx_sent(-1, &q, &to) == 0 && q.type == NHRP_RESOLUTION_REQUEST &&
 	    strcmp(fx_fmt(&q.dst_proto), "10.253.0.77") == 0 &&
@@ -791,24 +745,12 @@ test_multicast_members(void)
 	struct nhrp_peer *d, *e;
 	int n;
 
-	if ((d = peer_new(iface_by_name("gre2"), PEER_DYNAMIC)) != NULL) {
-		d->proto = fx_a("10.254.0.77");
-		d->prefix = 32;
-		d->nbma = fx_a("203.0.113.77");
-		d->flags |= PEER_F_UP | PEER_F_LOWER_UP;
-		d->expire = 9000;
-		peer_insert(d);
+	if ((d = add_peer("gre2", PEER_DYNAMIC, "10.254.0.77", 32,
+	    "203.0.113.77", 9000)) != NULL)
 		mcast_peer_changed(d);
-	}
-	if ((e = peer_new(iface_by_name("gre2"), PEER_DYNAMIC)) != NULL) {
-		e->proto = fx_a("10.254.0.88");
-		e->prefix = 32;
-		e->nbma = fx_a("203.0.113.88");
-		e->flags |= PEER_F_UP | PEER_F_LOWER_UP;
-		e->expire = 9000;
-		peer_insert(e);
+	if ((e = add_peer("gre2", PEER_DYNAMIC, "10.254.0.88", 32,
+	    "203.0.113.88", 9000)) != NULL)
 		mcast_peer_changed(e);
-	}
 	n = mcast_members(iface_by_name("gre2"), &m);
 	OK(n == 2 && strcmp(fx_fmt(&m[0]), "198.51.100.1") == 0 &&
 	    strcmp(fx_fmt(&m[1]), "203.0.113.88") == 0,
@@ -829,13 +771,8 @@ test_two_cies(void)
 	struct nhrp_cie *c;
 	size_t i;
 
-	nhrp_packet_init(&p, NHRP_REGISTRATION_REQUEST);
-	p.hop_count = 16;
-	p.flags = 0x8002;
-	p.request_id = 900;
-	p.src_nbma = fx_a("198.51.100.91");
-	p.src_proto = fx_a("10.255.255.91");
-	p.dst_proto = fx_a("10.255.255.1");
+	fx_req(&p, NHRP_REGISTRATION_REQUEST, 0x8002, 900, "198.51.100.91",
+	    "10.255.255.91", "10.255.255.1");
 	c = nhrp_cie_list_add(&p.cies);
 	c->prefix_len = 0xff;
 	c->holding_time = 600;
@@ -843,9 +780,7 @@ test_two_cies(void)
 	c->prefix_len = 32;
 	c->holding_time = 600;
 	c->proto = fx_a("10.255.255.92");
-	nhrp_packet_ext_add(&p, NHRP_EXT_FORWARD_TRANSIT, true);
-	nhrp_packet_ext_add(&p, NHRP_EXT_REVERSE_TRANSIT, true);
-	nhrp_packet_ext_add(&p, NHRP_EXT_RESPONDER, true);
+	fx_req_exts(&p);
 	fake.npkt = 0;
 	fx_rx_pkt(5, "198.51.100.91", &p);
 	nhrp_packet_clear(&p);
@@ -904,17 +839,10 @@ main(void)
 	struct nhrp_conf *conf;
 	struct nhrp_peer *nhs;
 
-	fake.route_src = fx_a("198.51.100.3");
-	conf = fx_init(cfg, 1000.0);
-	OK(conf != NULL, "configuration parses");
-	if (conf == NULL)
+	conf = fx_init_src(cfg, 1000.0, "198.51.100.3");
+	if (!OK(conf != NULL, "configuration parses"))
 		return tap_done();
-	fx_link(5, "gre1", 1476, 1, 0, "198.51.100.2", 0);
-	fx_link(6, "gre2", 1476, 1, 0, "198.51.100.3", 0);
-	fx_addr(5, "10.255.255.1", 24);
-	fx_addr(6, "10.254.0.2", 24);
-	fx_link(7, "gre3", 1476, 1, 0, "198.51.100.4", 0);
-	fx_addr(7, "10.253.0.2", 24);
+	fx_three_gre("10.255.255.1", "198.51.100.4");
 	{
 		struct sysdep_route r;
 

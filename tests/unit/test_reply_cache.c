@@ -71,6 +71,18 @@ new_spoke(double now, uint8_t *buf, size_t size, const char *nbma,
 	return len;
 }
 
+/* spoke 198.51.100.2 (10.255.255.2) sends a request; returns its length */
+static size_t
+spoke2_sends(uint8_t *buf, size_t size, uint32_t id, uint16_t hold,
+    uint16_t mtu)
+{
+	size_t len;
+
+	len = regreq(buf, size, "198.51.100.2", "10.255.255.2", id, hold, mtu);
+	fx_rx(5, "198.51.100.2", buf, len);
+	return len;
+}
+
 /* where the last packet went */
 static const char *
 fmt_dst(void)
@@ -117,9 +129,7 @@ test_replay(void)
 	INT_EQ(fx_count("peer-register"), nreg, "still no hook");
 
 	/* same request id, other content (holding time): a registration */
-	len = regreq(buf, sizeof(buf), "198.51.100.2", "10.255.255.2", 100,
-	    120, 1400);
-	fx_rx(5, "198.51.100.2", buf, len);
+	len = spoke2_sends(buf, sizeof(buf), 100, 120, 1400);
 	INT_EQ(fx_count("peer-register"), nreg + 1,
 	    "same id with another holding time runs peer-register");
 	fake_hook_done(0);
@@ -128,9 +138,7 @@ test_replay(void)
 
 	/* same request id, other MTU: a registration too */
 	core_fake_now = 1026.0;
-	len = regreq(buf, sizeof(buf), "198.51.100.2", "10.255.255.2", 100,
-	    120, 1300);
-	fx_rx(5, "198.51.100.2", buf, len);
+	len = spoke2_sends(buf, sizeof(buf), 100, 120, 1300);
 	INT_EQ(fx_count("peer-register"), nreg + 1,
 	    "same id with another MTU runs peer-register");
 	fake_hook_done(0);
@@ -139,9 +147,7 @@ test_replay(void)
 
 	/* a new request id is a refresh: peer-register runs */
 	core_fake_now = 1030.0;
-	len = regreq(buf, sizeof(buf), "198.51.100.2", "10.255.255.2", 101,
-	    60, 1400);
-	fx_rx(5, "198.51.100.2", buf, len);
+	len = spoke2_sends(buf, sizeof(buf), 101, 60, 1400);
 	INT_EQ(fx_count("peer-register"), nreg + 1,
 	    "a new request id runs peer-register");
 	INT_EQ(fake.npkt, npkt, "not answered before its hook");
@@ -275,18 +281,21 @@ link_to(void *arg)
 	}
 }
 
+/* links or frees spokes until want are linked; returns what was logged */
+static const char *
+spokes(size_t want)
+{
+	return captured(link_to, &want);
+}
+
 static void
 test_gc_thresh(void)
 {
 	const char *out;
-	size_t n, base = 0;
 
 	/* the fake kernel says gc_thresh3 = 1024: 80% is 819.2 */
-	n = 810;
-	out = captured(link_to, &n);
-	INT_EQ(count(out, "gc_thresh3"), 0, "no warning below 80%%");
-	n = 1000;
-	out = captured(link_to, &n);
+	INT_EQ(count(spokes(810), "gc_thresh3"), 0, "no warning below 80%%");
+	out = spokes(1000);
 	INT_EQ(count(out, "net.ipv4.neigh.default.gc_thresh3 (1024)"), 1,
 	    "one warning naming net.ipv4.neigh.default.gc_thresh3 on the "
 	    "way past 80%% of it");
@@ -294,24 +303,14 @@ test_gc_thresh(void)
 	    strstr(out, "gc_thresh2=4096 ") != NULL &&
 	    strstr(out, "gc_thresh3=8192") != NULL,
 	    "the warning says what to set");
-	n = 1100;
-	out = captured(link_to, &n);
-	INT_EQ(count(out, "gc_thresh3"), 0, "not repeated per spoke");
-	n = 750;
-	out = captured(link_to, &n);
-	INT_EQ(count(out, "gc_thresh3"), 0, "no warning going down");
-	n = 1000;
-	out = captured(link_to, &n);
-	INT_EQ(count(out, "gc_thresh3"), 0,
+	INT_EQ(count(spokes(1100), "gc_thresh3"), 0, "not repeated per spoke");
+	INT_EQ(count(spokes(750), "gc_thresh3"), 0, "no warning going down");
+	INT_EQ(count(spokes(1000), "gc_thresh3"), 0,
 	    "not re-armed while still above 70%%");
-	n = 600;
-	out = captured(link_to, &n);
-	n = 900;
-	out = captured(link_to, &n);
-	INT_EQ(count(out, "gc_thresh3 (1024)"), 1,
+	spokes(600);
+	INT_EQ(count(spokes(900), "gc_thresh3 (1024)"), 1,
 	    "re-armed below 70%%: warns again on the next crossing");
-	n = base;
-	captured(link_to, &n);
+	spokes(0);
 }
 
 int
@@ -320,10 +319,8 @@ main(void)
 	static const char cfg[] = "interface gre1\n holding-time 60\n";
 	struct nhrp_conf *conf;
 
-	fake.route_src = fx_a("198.51.100.1");
-	conf = fx_init(cfg, 1000.0);
-	OK(conf != NULL, "configuration parses");
-	if (conf == NULL)
+	conf = fx_init_src(cfg, 1000.0, "198.51.100.1");
+	if (!OK(conf != NULL, "configuration parses"))
 		return tap_done();
 	fx_link(5, "gre1", 1476, 1, 1234, "198.51.100.1", 0);
 	fx_addr(5, "10.255.255.1", 24);
