@@ -128,24 +128,26 @@ reply_code(uint32_t id)
 static void
 test_conflicts(void)
 {
+	static const struct {
+		const char	*src;
+		const char	*what;
+	} conflict[] = {
+		{ "10.255.255.9", "a static /32 address" },
+		{ "10.255.255.30", "the host address of a static /24 map" },
+		{ "10.255.255.20", "a dynamic-nhs address" },
+		{ "10.255.255.1", "the hub's own address" },
+	};
 	struct nhrp_peer *p;
-	size_t nhook = fake.nhook;
+	size_t nhook = fake.nhook, i;
 
 	/* a dynamic-nhs entry holding a discovered NHS address */
 	add_peer("gre1", PEER_DYNAMIC_NHS, "10.255.255.20", 24,
 	    "198.51.100.20", 0);
-	regreq("198.51.100.99", "10.255.255.9", 101, 1);
-	INT_EQ(reply_code(101), NHRP_CODE_ADMIN_PROHIBITED,
-	    "PEER-11: a static /32 address: code 4");
-	regreq("198.51.100.99", "10.255.255.30", 102, 1);
-	INT_EQ(reply_code(102), NHRP_CODE_ADMIN_PROHIBITED,
-	    "PEER-11: the host address of a static /24 map: code 4");
-	regreq("198.51.100.99", "10.255.255.20", 103, 1);
-	INT_EQ(reply_code(103), NHRP_CODE_ADMIN_PROHIBITED,
-	    "PEER-11: a dynamic-nhs address: code 4");
-	regreq("198.51.100.99", "10.255.255.1", 104, 1);
-	INT_EQ(reply_code(104), NHRP_CODE_ADMIN_PROHIBITED,
-	    "PEER-11: the hub's own address: code 4");
+	for (i = 0; i < sizeof(conflict) / sizeof(conflict[0]); i++) {
+		regreq("198.51.100.99", conflict[i].src, 101 + i, 1);
+		INT_EQ(reply_code(101 + i), NHRP_CODE_ADMIN_PROHIBITED,
+		    "PEER-11: %s: code 4", conflict[i].what);
+	}
 	INT_EQ(fake.nhook, nhook, "PEER-11: no hook for a conflict");
 	OK(fx_find("gre1", "10.255.255.9", 32, PT(PEER_DYNAMIC)) == NULL &&
 	    fx_find("gre1", "10.255.255.20", 32, PT(PEER_DYNAMIC)) == NULL,
@@ -355,6 +357,21 @@ resolve(const char *dst)
 	client_resolve(iface_by_name("gre2"), &a, NULL);
 	p = fx_find("gre2", dst, 32, PT(PEER_INCOMPLETE));
 	return p != NULL ? p->req : NULL;
+}
+
+/* the last packet sent is a Resolution Request for dst (*to: where to) */
+static int
+asked_for(const char *dst, struct nhrp_addr *to)
+{
+	struct nhrp_packet q;
+	int ok;
+
+	if (fx_sent(-1, &q, to) != 0)
+		return 0;
+	ok = q.type == NHRP_RESOLUTION_REQUEST &&
+	    strcmp(fx_fmt(&q.dst_proto), dst) == 0;
+	nhrp_packet_clear(&q);
+	return ok;
 }
 
 static void
@@ -575,11 +592,24 @@ test_shortcut_onto_local(void)
 }
 
 
+/* e's check fires at now and asks for dst (true); the NHS answers that
+ * 10.254.0.3 is at 198.51.100.33 (prefix) */
+static int
+renewal(struct nhrp_peer *e, double now, const char *dst, unsigned prefix)
+{
+	int ok;
+
+	core_fake_now = now;
+	fx_fire(e);
+	ok = asked_for(dst, NULL);
+	resolution_reply("10.254.0.3", "198.51.100.33", prefix);
+	return ok;
+}
+
 static void
 test_shortcut_and_renewal(void)
 {
 	struct nhrp_peer *nh, *sc, *c40;
-	struct nhrp_packet q;
 	size_t nroute, nup;
 
 	fake.npkt = 0;
@@ -614,14 +644,9 @@ test_shortcut_and_renewal(void)
 	/* in use: the shortcut is renewed through the NHS, no scripts */
 	peer_neigh_event(iface_by_name("gre2"), &nh->proto, true);
 	OK(nh->flags & PEER_F_USED, "PEER-21: REACHABLE sets used");
-	core_fake_now = 1391.0;
 	nup = fx_count("peer-up");
-	fx_fire(sc);
-	OK(fx_sent(-1, &q, NULL) == 0 && q.type == NHRP_RESOLUTION_REQUEST &&
-	    strcmp(fx_fmt(&q.dst_proto), "192.168.3.0") == 0,
+	OK(renewal(sc, 1391.0, "192.168.3.0", 24),
 	    "PEER-20: renewal asks for the shortcut's network address");
-	nhrp_packet_clear(&q);
-	resolution_reply("10.254.0.3", "198.51.100.33", 24);
 	sc = fx_find("gre2", "192.168.3.0", 24, PT(PEER_SHORTCUT_ROUTE));
 	OK(sc != NULL && peer_is_up(sc) && sc->expire == 1991.0,
 	    "PEER-20: renewed: up, expires 600 s after the reply");
@@ -629,13 +654,8 @@ test_shortcut_and_renewal(void)
 	    fx_count("peer-up") == nup, "PEER-20: renewal runs no scripts");
 
 	/* PEER-19: the cached entry in use at its check is renewed */
-	core_fake_now = 1401.0;
-	fx_fire(nh);
-	OK(fx_sent(-1, &q, NULL) == 0 && q.type == NHRP_RESOLUTION_REQUEST &&
-	    strcmp(fx_fmt(&q.dst_proto), "10.254.0.3") == 0,
+	OK(renewal(nh, 1401.0, "10.254.0.3", 32),
 	    "PEER-19: a used cached entry is renewed at its check");
-	nhrp_packet_clear(&q);
-	resolution_reply("10.254.0.3", "198.51.100.33", 32);
 	nh = fx_find("gre2", "10.254.0.3", 32, PT(PEER_CACHED));
 	OK(nh != NULL && peer_is_up(nh) && nh->expire == 2001.0 &&
 	    fx_count("peer-up") == nup,
@@ -718,7 +738,6 @@ test_indication_ignored(void)
 static void
 test_indication_shortcut(void)
 {
-	struct nhrp_packet q;
 	struct nhrp_addr to;
 
 	indication(7, "10.253.0.1", "10.99.0.1", "10.99.0.1", "192.168.9.6");
@@ -728,13 +747,10 @@ test_indication_shortcut(void)
 	fake.npkt = 0;
 	indication(7, "10.253.0.1", "10.253.0.2", "10.253.0.2", "10.253.0.77");
 	OK(fx_find("gre3", "10.253.0.77", 32, PT(PEER_INCOMPLETE)) != NULL &&
-	    fx_sent(-1, &q, &to) == 0 && q.type == NHRP_RESOLUTION_REQUEST &&
-	    strcmp(fx_fmt(&q.dst_proto), "10.253.0.77") == 0 &&
+	    asked_for("10.253.0.77", &to) &&
 	    strcmp(fx_fmt(&to), "198.51.100.1") == 0,
 	    "RDR-05/PKT-10: an indication about our own packet: resolution "
 	    "via the NHS");
-	if (fake.npkt > 0)
-		nhrp_packet_clear(&q);
 }
 
 /* MC-02 (multicast nhs) and MC-03 (multicast A.B.C.D) on gre2 */
@@ -821,16 +837,12 @@ static void
 test_who_has(void)
 {
 	struct nhrp_addr a = fx_a("10.254.0.60");
-	struct nhrp_packet q;
 
 	fake.npkt = 0;
 	peer_neigh_request(iface_by_name("gre2"), &a);
 	OK(fx_find("gre2", "10.254.0.60", 32, PT(PEER_INCOMPLETE)) != NULL &&
-	    fx_sent(-1, &q, NULL) == 0 && q.type == NHRP_RESOLUTION_REQUEST &&
-	    strcmp(fx_fmt(&q.dst_proto), "10.254.0.60") == 0,
+	    asked_for("10.254.0.60", NULL),
 	    "RDR-06: who-has 10.254.0.60 on gre2 (no shortcut): resolution");
-	if (fake.npkt > 0)
-		nhrp_packet_clear(&q);
 }
 
 int
