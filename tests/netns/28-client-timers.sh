@@ -23,6 +23,7 @@
 #   dns   eth0 198.51.100.53 (no GRE)            dnsmasq
 
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/wireshark.sh"
 
 nhrp_have_daemon || bail_out "no daemon built at $NHRP_DAEMON"
 command -v dnsmasq >/dev/null || bail_out "dnsmasq is not installed"
@@ -85,6 +86,10 @@ has() {		# has NODE PATTERN
 }
 
 check "dnsmasq starts" dns_start
+# the whole scenario on the WAN: every NHRP packet our daemons send is
+# judged by tshark at the end (issue 6)
+check "capture on the WAN bridge (tshark check)" nhrp_capture_start wan br0
+nhrp_capture_from wan br0 hub s2 s3
 check "hub starts" nhrp_start hub "$RUNDIR/hub.conf" -v
 check "s2 starts" nhrp_start s2 "$RUNDIR/s2.conf" -v
 check "s3 starts" nhrp_start s3 "$RUNDIR/s3.conf" -v
@@ -238,4 +243,6 @@ check "hub continues (SIGCONT)" kill -CONT "$(nhrp_pid hub)"
 
 check "s2 exits 0 on SIGTERM" nhrp_stop s2 TERM 30
 check "hub exits 0 on SIGTERM" nhrp_stop hub TERM 30
+check "every NHRP packet hub, s2 and s3 sent decodes cleanly (tshark)" \
+    nhrp_capture_check wan br0
 tap_done
