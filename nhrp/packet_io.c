@@ -21,8 +21,23 @@
 
 struct nhrp_counters nhrp_counters;
 
+/*
+ * 5.6: the packet waiting for an entry to come up, in a side table keyed
+ * by the entry (struct nhrp_peer does not grow).  The slot holds a
+ * reference on the entry; sending or dropping it releases that.
+ */
+struct queued_pkt {
+	struct nhrp_hnode	 node;
+	struct nhrp_peer	*peer;
+	struct nhrp_addr	 dst_nbma;
+	int			 ifindex;
+	size_t			 len;
+	uint8_t			 buf[];
+};
+
 static struct ev_loop *io_loop;
 static struct nhrp_htable req_table;
+static struct nhrp_htable queue_table;
 static uint32_t next_request_id = 1;
 static uint8_t tx_buf[TX_BUF_SIZE];
 
@@ -31,6 +46,7 @@ packet_io_init(struct ev_loop *loop)
 {
 	io_loop = loop;
 	nhrp_htable_init(&req_table);
+	nhrp_htable_init(&queue_table);
 }
 
 void
@@ -44,6 +60,13 @@ packet_io_shutdown(void)
 		request_cancel(nhrp_hnode_entry(n, struct nhrp_request, node));
 	}
 	nhrp_htable_free(&req_table);
+	for (n = nhrp_htable_iter_first(&queue_table, &pos); n != NULL;
+	    n = nn) {
+		nn = nhrp_htable_iter_next(&queue_table, &pos, n);
+		packet_queue_drop(nhrp_hnode_entry(n, struct queued_pkt,
+		    node)->peer);
+	}
+	nhrp_htable_free(&queue_table);
 }
 
 uint32_t
@@ -55,6 +78,9 @@ packet_next_request_id(void)
 		next_request_id = 1;
 	return id;
 }
+
+static int packet_queue(struct nhrp_peer *, int, const struct nhrp_addr *,
+	    const uint8_t *, size_t);
 
 static char *
 fmt(const struct nhrp_addr *a, char *buf)
@@ -93,13 +119,32 @@ packet_build(struct nhrp_iface *ifp, struct nhrp_packet *pkt)
 	return len;
 }
 
-int
-packet_send(struct nhrp_iface *ifp, const struct nhrp_addr *dst_nbma,
-    struct nhrp_packet *pkt)
+/* sends the built packet in tx_buf (or a queued copy) */
+static int
+packet_xmit(int ifindex, const struct nhrp_addr *dst_nbma, const uint8_t *buf,
+    size_t len)
 {
 	char b[NHRP_ADDRSTRLEN];
-	ssize_t len;
 	int r;
+
+	r = sysdep_nhrp_send(ifindex, dst_nbma, buf, len);
+	if (r < 0) {
+		nhrp_counters.tx_errors++;
+		log_debug("Sending %s to nbma %s failed: %s",
+		    len > 17 ? nhrp_packet_type_name(buf[17]) : "packet",
+		    fmt(dst_nbma, b), strerror(-r));
+		return r;
+	}
+	if (len > 17 && buf[17] <= NHRP_TYPE_MAX)
+		nhrp_counters.tx[buf[17]]++;
+	return 0;
+}
+
+static int
+packet_send_to(struct nhrp_iface *ifp, const struct nhrp_addr *dst_nbma,
+    struct nhrp_packet *pkt, struct nhrp_peer *queue_on)
+{
+	ssize_t len;
 
 	if (ifp == NULL || ifp->index == 0 || dst_nbma == NULL ||
 	    nhrp_addr_is_unspec(dst_nbma)) {
@@ -110,17 +155,115 @@ packet_send(struct nhrp_iface *ifp, const struct nhrp_addr *dst_nbma,
 		nhrp_counters.tx_errors++;
 		return -EINVAL;
 	}
-	r = sysdep_nhrp_send(ifp->index, dst_nbma, tx_buf, (size_t)len);
-	if (r < 0) {
-		nhrp_counters.tx_errors++;
-		log_debug("Sending %s to nbma %s failed: %s",
-		    nhrp_packet_type_name(pkt->type), fmt(dst_nbma, b),
-		    strerror(-r));
-		return r;
+	if (queue_on != NULL)
+		return packet_queue(queue_on, ifp->index, dst_nbma, tx_buf,
+		    (size_t)len);
+	return packet_xmit(ifp->index, dst_nbma, tx_buf, (size_t)len);
+}
+
+int
+packet_send(struct nhrp_iface *ifp, const struct nhrp_addr *dst_nbma,
+    struct nhrp_packet *pkt)
+{
+	return packet_send_to(ifp, dst_nbma, pkt, NULL);
+}
+
+/* --- the one-slot queue of 5.6 ---------------------------------------- */
+
+static uint32_t
+queue_hash(const struct nhrp_peer *p)
+{
+	uintptr_t v = (uintptr_t)p;
+
+	return (uint32_t)((v >> 4) * 2654435761u ^ (v >> 36));
+}
+
+static struct queued_pkt *
+queue_find(const struct nhrp_peer *p)
+{
+	struct nhrp_hnode *n;
+	struct queued_pkt *q;
+
+	if (queue_table.count == 0)
+		return NULL;
+	for (n = nhrp_htable_first(&queue_table, queue_hash(p)); n != NULL;
+	    n = nhrp_htable_next(n)) {
+		q = nhrp_hnode_entry(n, struct queued_pkt, node);
+		if (q->peer == p)
+			return q;
 	}
-	if (pkt->type <= NHRP_TYPE_MAX)
-		nhrp_counters.tx[pkt->type]++;
+	return NULL;
+}
+
+/* takes the entry's slot out of the table; the caller frees it and
+ * releases the reference */
+static struct queued_pkt *
+queue_take(struct nhrp_peer *p)
+{
+	struct queued_pkt *q;
+
+	if ((q = queue_find(p)) != NULL)
+		nhrp_htable_remove(&queue_table, &q->node);
+	return q;
+}
+
+static int
+packet_queue(struct nhrp_peer *p, int ifindex, const struct nhrp_addr *dst_nbma,
+    const uint8_t *buf, size_t len)
+{
+	struct queued_pkt *q, *old;
+	char a[NHRP_ADDRSTRLEN];
+
+	if ((q = malloc(sizeof(*q) + len)) == NULL) {
+		nhrp_counters.tx_errors++;
+		return -ENOMEM;
+	}
+	q->peer = p;
+	q->dst_nbma = *dst_nbma;
+	q->ifindex = ifindex;
+	q->len = len;
+	memcpy(q->buf, buf, len);
+	if ((old = queue_take(p)) != NULL) {
+		nhrp_counters.tx_queue_replaced++;
+		free(old);	/* its reference passes to q */
+	} else
+		peer_get(p);
+	nhrp_htable_insert(&queue_table, &q->node, queue_hash(p));
+	nhrp_counters.tx_queued++;
+	log_debug("[%s] %s queued until the entry is up",
+	    fmt(&p->proto, a), len > 17 ? nhrp_packet_type_name(buf[17]) :
+	    "packet");
 	return 0;
+}
+
+void
+packet_queue_send(struct nhrp_peer *p)
+{
+	struct queued_pkt *q;
+
+	if ((q = queue_take(p)) == NULL)
+		return;
+	(void)packet_xmit(q->ifindex, &q->dst_nbma, q->buf, q->len);
+	free(q);
+	peer_put(p);
+}
+
+void
+packet_queue_drop(struct nhrp_peer *p)
+{
+	struct queued_pkt *q;
+
+	if ((q = queue_take(p)) == NULL)
+		return;
+	nhrp_counters.tx_queue_dropped++;
+	free(q);
+	peer_put(p);
+}
+
+size_t
+packet_queue_count(void)
+{
+	return queue_table.count;
 }
 
 struct nhrp_peer *
@@ -184,6 +327,9 @@ packet_route_send(struct nhrp_iface *ifp, struct nhrp_packet *pkt,
 	p = packet_route(ifp, to, pkt);
 	if (p == NULL || p->type == PEER_LOCAL)
 		return -ENETUNREACH;
+	if ((p->flags & (PEER_F_UP | PEER_F_LOWER_UP)) == 0 &&
+	    (p->flags & PEER_F_REMOVED) == 0)
+		return packet_send_to(ifp, &p->nbma, pkt, p);
 	return packet_send(ifp, &p->nbma, pkt);
 }
 

@@ -28,6 +28,9 @@ struct nhrp_counters {
 	uint64_t	rx_dropped;	/* other drops (policy, owner checks) */
 	uint64_t	tx_errors;
 	uint64_t	err_sent;
+	uint64_t	tx_queued;	/* held for an entry not yet up (5.6) */
+	uint64_t	tx_queue_replaced; /* a newer packet took the slot */
+	uint64_t	tx_queue_dropped; /* the entry's work was cancelled */
 };
 extern struct nhrp_counters nhrp_counters;
 
@@ -65,9 +68,17 @@ void	packet_receive(int ifindex, const struct nhrp_addr *src_nbma,
 /* Fills hop count, regenerates authentication, builds and sends. */
 int	packet_send(struct nhrp_iface *, const struct nhrp_addr *dst_nbma,
 	    struct nhrp_packet *);
-/* Routes by destination (replies: by source) protocol address, then sends. */
+/* Routes by destination (replies: by source) protocol address, then sends;
+ * to an entry that is neither up nor lower-up the packet is queued (5.6:
+ * one slot per entry, a newer packet replaces the older one). */
 int	packet_route_send(struct nhrp_iface *, struct nhrp_packet *,
 	    const struct nhrp_addr *route_to);
+/* The entry went up: its queued packet, if any, is sent (peer_set_up). */
+void	packet_queue_send(struct nhrp_peer *);
+/* The entry's pending work is cancelled: its queued packet is dropped
+ * (peer_cancel). */
+void	packet_queue_drop(struct nhrp_peer *);
+size_t	packet_queue_count(void);
 struct nhrp_peer *packet_route(struct nhrp_iface *, const struct nhrp_addr *dst,
 	    const struct nhrp_packet *exclude);
 

@@ -455,6 +455,7 @@ peer_cancel(struct nhrp_peer *p)
 		request_cancel(p->req);
 		p->req = NULL;
 	}
+	packet_queue_drop(p);
 	sysdep_cancel(p);
 	if ((reg = p->reg) != NULL) {
 		p->reg = NULL;
@@ -884,6 +885,7 @@ peer_set_up(struct nhrp_peer *p)
 	else if (p->type == PEER_CACHED)
 		peer_schedule_expiry(p);
 	peer_routes_nexthop_up(p);
+	packet_queue_send(p);
 }
 
 static void
