@@ -102,11 +102,13 @@ check "hub: exactly one peer-up for s2 across refreshes" \
 # --- purge on the hub: user-request --------------------------------------
 check "hub: purge protocol 10.255.255.2 -> Entries-Affected: 1" \
     affected hub 1 purge protocol 10.255.255.2
+# polled at once: s2 re-registers on its next refresh (every few seconds),
+# which points the neighbour back at it
+wait_for 20 "hub: kernel neighbour of s2 no longer points at it" \
+    bash -c "! ip -n $(nhrp_ns hub) neigh show dev gre1 10.255.255.2 | grep -Eq 'lladdr .*(REACHABLE|PERMANENT|STALE)'"
 wait_for 15 "hub: peer-down user-request for s2" \
     nhrp_has_event hub peer-down NHRP_TYPE=dynamic NHRP_DESTADDR=10.255.255.2 \
     NHRP_DESTNBMA=198.51.100.2 NHRP_PEER_DOWN_REASON=user-request
-check "hub: kernel neighbour of s2 no longer points at it" \
-    bash -c "! ip -n $(nhrp_ns hub) neigh show dev gre1 10.255.255.2 | grep -Eq 'lladdr .*(REACHABLE|PERMANENT|STALE)'"
 wait_for 40 "hub: s2 back with its next refresh" hub_has 10.255.255.2 198.51.100.2
 check "hub: peer-up for s2 again after the purge" \
     test "$(nhrp_event_count hub peer-up NHRP_DESTADDR=10.255.255.2)" = 2
