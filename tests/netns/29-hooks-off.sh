@@ -11,13 +11,20 @@
 #
 #   hub   gre1 10.255.255.1  eth0 198.51.100.1
 #   s2    gre1 10.255.255.2  eth0 198.51.100.2  map 10.255.255.1/24 hub register
+#
+# The whole WAN is captured across both runs: every NHRP packet hub and s2
+# sent (the code 4 refusal included) decodes cleanly in tshark.
 
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/wireshark.sh"
 
 nhrp_have_daemon || bail_out "no daemon built at $NHRP_DAEMON"
 
 nhrp_add_node hub 1
 nhrp_add_node s2 2
+
+check "capture on the WAN bridge" nhrp_capture_start wan br0
+nhrp_capture_from wan br0 hub s2
 
 nhrp_conf hub <<'CONF'
 interface gre1
@@ -88,6 +95,9 @@ second_run_clean() {
 	    -e 'started (pid' "$RUNDIR/hub.run2.log"
 }
 check "hub: no script started, nothing failed under -N" second_run_clean
+check "s2 exits 0 on SIGTERM (second run)" nhrp_stop s2 TERM 20
 check "hub exits 0 on SIGTERM with -N" nhrp_stop hub TERM 20
+check "every NHRP packet hub and s2 sent in both runs decodes cleanly (tshark)" \
+    nhrp_capture_check wan br0
 
 tap_done

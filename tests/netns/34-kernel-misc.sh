@@ -25,8 +25,15 @@
 #   s4    gre1 10.255.255.4  eth0 198.51.100.4 + .104 (gre1 without local)
 #                                                dynamic-map 10.255.255.0/24 198.51.100.1
 #   x     gre1 10.255.255.9  eth0 198.51.100.9   injector, CLI runs (no daemon)
+#
+# The whole WAN is captured: every NHRP packet hub, s2 and s4 (from
+# 198.51.100.104, the only address it sends from) sent decodes cleanly in
+# tshark. x is not judged: its NHRP packets are the two crafted Traffic
+# Indications, and its CLI-07 daemons exit before sending anything (checked:
+# exactly 2 NHRP packets from x, none from s4's primary 198.51.100.4).
 
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/wireshark.sh"
 
 nhrp_have_daemon || bail_out "no daemon built at $NHRP_DAEMON"
 [ -x "$PKTIO" ] || bail_out "no pktio at $PKTIO"
@@ -46,6 +53,9 @@ s4 ip tunnel add gre1 mode gre key "$NHRP_GRE_KEY" ttl 64 ||
     bail_out "cannot create s4's gre1"
 s4 ip addr add 10.255.255.4/24 dev gre1
 s4 ip link set gre1 up
+
+check "capture on the WAN bridge" nhrp_capture_start wan br0
+nhrp_capture_from wan br0 hub s2 198.51.100.104
 
 nhrp_conf hub <<'CONF'
 interface gre1
@@ -257,4 +267,14 @@ wait_for 10 "KRN-09: interface show: index, address, key and NBMA back" \
 for n in s2 s4 hub; do
 	check "$n exits 0 on SIGTERM" nhrp_stop $n TERM 30
 done
+check "every NHRP packet hub, s2 and s4 sent decodes cleanly (tshark)" \
+    nhrp_capture_check wan br0
+nhrp_from() {	# ADDR: how many NHRP packets the WAN capture holds from ADDR
+	"$NHRP_TSHARK" -r "$RUNDIR/wire-wan-br0.pcapng" \
+	    -Y "nhrp && ip.src#1 == $1" -T fields -e frame.number | wc -l
+}
+check "x sent exactly the 2 injected NHRP packets ($(nhrp_from 198.51.100.9))" \
+    test "$(nhrp_from 198.51.100.9)" = 2
+check "s4 sent no NHRP from its primary 198.51.100.4 ($(nhrp_from 198.51.100.4))" \
+    test "$(nhrp_from 198.51.100.4)" = 0
 tap_done

@@ -23,8 +23,14 @@
 # then with a hub configuration a spoke (the build tree's daemon) registers
 # through the packaged hook script; SIGTERM stops it; dpkg -r keeps the
 # conffiles, dpkg -P removes them.
+#
+# NHRP on the wire: the packaged hub answers s2's registrations. The whole
+# WAN is captured from before the packaged daemon's first start: every NHRP
+# packet the packaged hub and s2 sent decodes cleanly in tshark (without a
+# build tree daemon there is no spoke, and the capture must hold no GRE).
 
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/wireshark.sh"
 
 PKG_PID=/var/run/opennhrp.pid
 PKG_SOCK=/var/run/opennhrp.socket
@@ -142,6 +148,7 @@ check "the packaged opennhrp.conf is valid and configures nothing" \
 # ---- run it with the packaged files -----------------------------------------------------
 
 nhrp_add_node hub 1
+check "capture on the WAN bridge" nhrp_capture_start wan br0
 
 pkg_pid() {
 	local p
@@ -198,6 +205,7 @@ interface gre1
 	redirect
 EOF
 nhrp_add_node s2 2
+nhrp_capture_from wan br0 hub s2
 nhrp_conf s2 <<'EOF'
 interface gre1
 	map 10.255.255.1/24 198.51.100.1 register
@@ -222,6 +230,13 @@ else
 fi
 check "SIGTERM stops the hub" pkg_stop
 check "pid file removed at exit" test ! -e "$PKG_PID"
+if nhrp_have_daemon; then
+	check "every NHRP packet the packaged hub and s2 sent decodes cleanly (tshark)" \
+	    nhrp_capture_check wan br0
+else
+	check "no spoke, so no GRE (no NHRP) on the WAN: 0 frames captured" \
+	    test "$(nhrp_capture_frames wan br0)" = 0
+fi
 
 # ---- remove, purge ----------------------------------------------------------------------
 
