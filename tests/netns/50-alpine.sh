@@ -63,9 +63,13 @@
 # a ping s11 LAN -> s12 LAN works, the hub redirects, s11 gets a
 # shortcut-route (route-up, table 42) and the traffic then bypasses the hubs
 # (their gre1 receive counters stand still); everything exits 0 on SIGTERM.
+# The whole WAN is captured: every NHRP packet the six opennhrp daemons (h1,
+# h2, s11-s14) sent decodes cleanly in tshark (the BGP sessions cross the
+# tunnels too, as GRE-carried TCP: not NHRP, not judged).
 
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/frr.sh"
+. "$(dirname "$0")/wireshark.sh"
 
 ALP="$top_srcdir/tests/netns/alpine"
 SEED="$top_srcdir/../shared/seed/hub-opennhrp-script"
@@ -94,6 +98,9 @@ for s in $SPOKES; do
 	nhrp_add_lan $s "192.168.${s#s}.0/24"
 done
 nhrp_add_node dns 53 --no-gre
+
+check "capture on the WAN bridge" nhrp_capture_start wan br0
+nhrp_capture_from wan br0 $HUBS $SPOKES s14
 
 # per-namespace resolv.conf for the spokes, removed again on exit
 NETNS_ETC=()
@@ -468,4 +475,6 @@ done
 for h in $HUBS; do
 	check "$h exits 0 on SIGTERM" nhrp_stop $h TERM 30
 done
+check "every NHRP packet h1, h2, s11, s12, s13 and s14 sent decodes cleanly (tshark)" \
+    nhrp_capture_check wan br0
 tap_done
