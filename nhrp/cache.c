@@ -41,7 +41,7 @@ struct nhrp_peer_tailq local_list = TAILQ_HEAD_INITIALIZER(local_list);
 #define NEIGH_REARM_PCT	70
 
 static size_t neigh_count;
-static unsigned neigh_thresh[3];	/* 0: unknown, no warning */
+static unsigned neigh_thresh3;		/* 0: unknown, no warning */
 static size_t neigh_warn_at, neigh_rearm_at;
 static bool neigh_warned;
 
@@ -55,13 +55,11 @@ neigh_limits_read(void)
 		/* not visible in a non-initial network namespace */
 		log_debug("Kernel neighbour table limits not readable: %s",
 		    strerror(-err));
-		neigh_thresh[2] = 0;
+		neigh_thresh3 = 0;
 		neigh_warn_at = neigh_rearm_at = 0;
 		return;
 	}
-	neigh_thresh[0] = t1;
-	neigh_thresh[1] = t2;
-	neigh_thresh[2] = t3;
+	neigh_thresh3 = t3;
 	neigh_warn_at = (size_t)t3 * NEIGH_WARN_PCT / 100;
 	neigh_rearm_at = (size_t)t3 * NEIGH_REARM_PCT / 100;
 	if (neigh_warn_at == 0)
@@ -104,8 +102,8 @@ neigh_count_add(void)
 	    "spokes, e.g. sysctl -w net.ipv4.neigh.default.gc_thresh1=%zu "
 	    "net.ipv4.neigh.default.gc_thresh2=%zu "
 	    "net.ipv4.neigh.default.gc_thresh3=%zu",
-	    neigh_count, (int)(neigh_count * 100 / neigh_thresh[2]),
-	    neigh_thresh[2], v, v * 2, v * 4);
+	    neigh_count, (int)(neigh_count * 100 / neigh_thresh3),
+	    neigh_thresh3, v, v * 2, v * 4);
 }
 
 static void

@@ -785,7 +785,7 @@ neigh_full_warn(void)
 	static time_t last;
 	static unsigned long refused;
 	struct timespec ts;
-	unsigned t1, t2, t3;
+	unsigned t1, t2, t3, base;
 
 	refused++;
 	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
@@ -800,8 +800,9 @@ neigh_full_warn(void)
 		    "namespace) above the number of spokes", refused,
 		    refused == 1 ? "y" : "ies");
 	} else {
-		if (t3 < 1024)
-			t3 = 1024;
+		/* the suggestion starts from at least the default 1024;
+		 * the message reports the kernel's real value */
+		base = t3 < 1024 ? 1024 : t3;
 		log_warnx("Kernel neighbour table full: %lu neighbour "
 		    "entr%s refused (ENOBUFS) since the last warning, at "
 		    "net.ipv4.neigh.default.gc_thresh3 = %u; raise the "
@@ -809,8 +810,8 @@ neigh_full_warn(void)
 		    "net.ipv4.neigh.default.gc_thresh1=%u "
 		    "net.ipv4.neigh.default.gc_thresh2=%u "
 		    "net.ipv4.neigh.default.gc_thresh3=%u",
-		    refused, refused == 1 ? "y" : "ies", t3, t3 * 2, t3 * 4,
-		    t3 * 8);
+		    refused, refused == 1 ? "y" : "ies", t3, base * 2,
+		    base * 4, base * 8);
 	}
 	refused = 0;
 }
